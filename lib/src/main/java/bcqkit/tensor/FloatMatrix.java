@@ -1,6 +1,7 @@
 package bcqkit.tensor;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /** A dense row-major float32 matrix; the exchange type between file formats, quantizers and kernels. */
 public record FloatMatrix(int rows, int cols, float[] data) {
@@ -13,6 +14,14 @@ public record FloatMatrix(int rows, int cols, float[] data) {
 
     public static FloatMatrix zeros(int rows, int cols) {
         return new FloatMatrix(rows, cols, new float[Math.multiplyExact(rows, cols)]);
+    }
+
+    /** Seeded standard normal entries: the same seed gives the same matrix on every machine. */
+    public static FloatMatrix gaussian(int rows, int cols, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] data = new float[Math.multiplyExact(rows, cols)];
+        for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
+        return new FloatMatrix(rows, cols, data);
     }
 
     public float get(int r, int c) { return data[r * cols + c]; }

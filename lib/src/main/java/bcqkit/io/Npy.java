@@ -70,17 +70,16 @@ public final class Npy {
         }
     }
 
-    /** Reads a 2-D little-endian float32 C-order array; every other layout is an error naming the file. */
+    /** Reads a 2-D float32 array (either byte order, C or Fortran order); anything else is an error naming the file. */
     public static FloatMatrix readMatrix(Path file) throws IOException {
         FormatException.requireRegularFile(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = readHeader(file, ch);
-            if (!h.descr.equals("<f4"))
+            // Byte order and memory order are layouts of the same float32 values, so both are read as
+            // stored; any other dtype would need a lossy or surprising conversion, so it is an error.
+            if (!h.descr.equals("<f4") && !h.descr.equals(">f4"))
                 throw new FormatException(file, "dtype is " + h.dtypeName() + " but a float32 matrix ('<f4') is needed;"
                         + " convert it in numpy with a.astype('<f4') (no silent conversion here)");
-            if (h.fortranOrder)
-                throw new FormatException(file, "array is stored in Fortran (column-major) order; save a C-order copy"
-                        + " with np.save(path, np.ascontiguousarray(a))");
             if (h.shape.length != 2)
                 throw new FormatException(file, "shape " + h.shapeString() + " has rank " + h.shape.length
                         + " but a matrix of rank 2 (rows, cols) is needed");
@@ -96,8 +95,8 @@ public final class Npy {
                 throw new FormatException(file, "shape " + h.shapeString() + " float32 needs " + expected
                         + " bytes of data but the file has " + actual + " (trailing bytes)");
             float[] data = new float[(int) (rows * cols)];
-            readFloats(file, ch, h.dataOffset, data);
-            return new FloatMatrix((int) rows, (int) cols, data);
+            readFloats(file, ch, h.dataOffset, h.descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN, data);
+            return h.fortranOrder ? transpose(data, (int) rows, (int) cols) : new FloatMatrix((int) rows, (int) cols, data);
         } catch (IOException e) {
             throw FormatException.cannot("read", file, e);
         }
@@ -182,8 +181,16 @@ public final class Npy {
         return new Header(major, minor, d, f, s, prefix + headerLen);
     }
 
-    private static void readFloats(Path file, FileChannel ch, long offset, float[] out) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+    /** {@code colMajor} holds a rows×cols matrix column by column, as Fortran order stores it. */
+    private static FloatMatrix transpose(float[] colMajor, int rows, int cols) {
+        float[] data = new float[colMajor.length];
+        for (int c = 0; c < cols; c++)
+            for (int r = 0; r < rows; r++) data[r * cols + c] = colMajor[c * rows + r];
+        return new FloatMatrix(rows, cols, data);
+    }
+
+    private static void readFloats(Path file, FileChannel ch, long offset, ByteOrder order, float[] out) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(order);
         long at = offset;
         for (int pos = 0; pos < out.length; ) {
             int n = Math.min(CHUNK / 4, out.length - pos);

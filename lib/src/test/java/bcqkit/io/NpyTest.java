@@ -88,7 +88,6 @@ class NpyTest {
     @CsvSource(delimiter = ';', value = {
             "<f8;float64",
             "<i4;int32",
-            ">f4;big-endian",
             "<f2;float16",
             "|u1;uint8"})
     void rejectsOtherDtypesNamingWhatWasFound(String descr, String expectedWord) throws IOException {
@@ -98,9 +97,21 @@ class NpyTest {
     }
 
     @Test
-    void rejectsFortranOrder() throws IOException {
-        Path f = TestFiles.npy(dir.resolve("f.npy"), 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", new byte[16]);
-        assertMessage(assertThrows(FormatException.class, () -> Npy.readMatrix(f)), f, "Fortran");
+    void readsFortranOrderAsTheSameMatrix() throws IOException {
+        // [[1, 2, 3], [4, 5, 6]] stored column by column
+        Path f = TestFiles.npy(dir.resolve("f.npy"), 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }",
+                TestFiles.float32(1, 4, 2, 5, 3, 6));
+        FloatMatrix m = Npy.readMatrix(f);
+        assertEquals(2, m.rows());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, m.data());
+    }
+
+    @Test
+    void readsBigEndianFloat32() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
+        for (float v : new float[] {1.5f, -2f, 3.25f, 1e-3f}) b.putFloat(v);
+        Path f = TestFiles.npy(dir.resolve("be.npy"), 1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", b.array());
+        assertArrayEquals(new float[] {1.5f, -2f, 3.25f, 1e-3f}, Npy.readMatrix(f).data());
     }
 
     @ParameterizedTest

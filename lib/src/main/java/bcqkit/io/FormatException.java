@@ -1,11 +1,13 @@
 package bcqkit.io;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A file that cannot be used: unreadable, malformed, or not what the caller needs. The message always
@@ -33,6 +35,20 @@ public final class FormatException extends IOException {
         if (e instanceof AccessDeniedException) return "permission denied";
         if (e instanceof FileSystemException fse && fse.getReason() != null) return fse.getReason();
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    interface ChannelReader<T> {
+        T read(FileChannel ch) throws IOException;
+    }
+
+    /** Opens a regular file for reading and applies {@code body}; every I/O failure becomes an error naming the file. */
+    static <T> T reading(Path file, ChannelReader<T> body) throws IOException {
+        requireRegularFile(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return body.read(ch);
+        } catch (IOException e) {
+            throw cannot("read", file, e);
+        }
     }
 
     /** Fails early with a clear reason for paths that exist but cannot be opened as regular files. */

@@ -51,29 +51,20 @@ public final class Npy {
 
     /** True if the file starts with the .npy magic string; says nothing about the rest. */
     public static boolean hasMagic(Path file) throws IOException {
-        FormatException.requireRegularFile(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        return FormatException.reading(file, ch -> {
             ByteBuffer b = ByteBuffer.allocate(MAGIC.length);
             readFully(ch, b, 0);
             return !b.hasRemaining() && Arrays.equals(b.array(), MAGIC);
-        } catch (IOException e) {
-            throw FormatException.cannot("read", file, e);
-        }
+        });
     }
 
     public static Header readHeader(Path file) throws IOException {
-        FormatException.requireRegularFile(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return readHeader(file, ch);
-        } catch (IOException e) {
-            throw FormatException.cannot("read", file, e);
-        }
+        return FormatException.reading(file, ch -> readHeader(file, ch));
     }
 
     /** Reads a 2-D float32 array (either byte order, C or Fortran order); anything else is an error naming the file. */
     public static FloatMatrix readMatrix(Path file) throws IOException {
-        FormatException.requireRegularFile(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        return FormatException.reading(file, ch -> {
             Header h = readHeader(file, ch);
             // Byte order and memory order are layouts of the same float32 values, so both are read as
             // stored; any other dtype would need a lossy or surprising conversion, so it is an error.
@@ -97,9 +88,7 @@ public final class Npy {
             float[] data = new float[(int) (rows * cols)];
             readFloats(file, ch, h.dataOffset, h.descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN, data);
             return h.fortranOrder ? transpose(data, (int) rows, (int) cols) : new FloatMatrix((int) rows, (int) cols, data);
-        } catch (IOException e) {
-            throw FormatException.cannot("read", file, e);
-        }
+        });
     }
 
     /** Writes format 1.0, little-endian float32, C order, atomically. */

@@ -162,17 +162,11 @@ public final class SafeTensors {
     private SafeTensors() {}
 
     public static Header readHeader(Path file) throws IOException {
-        FormatException.requireRegularFile(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return readHeader(file, ch);
-        } catch (IOException e) {
-            throw FormatException.cannot("read", file, e);
-        }
+        return FormatException.reading(file, ch -> readHeader(file, ch));
     }
 
     public static Contents read(Path file) throws IOException {
-        FormatException.requireRegularFile(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        return FormatException.reading(file, ch -> {
             Header h = readHeader(file, ch);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (var e : h.tensors.entrySet()) {
@@ -189,9 +183,7 @@ public final class SafeTensors {
                 tensors.put(e.getKey(), new Tensor(t.dtype, t.shape, buf));
             }
             return new Contents(Collections.unmodifiableMap(tensors), h.metadata);
-        } catch (IOException e) {
-            throw FormatException.cannot("read", file, e);
-        }
+        });
     }
 
     /**

@@ -49,7 +49,7 @@ if bad:
 endef
 export CHECK_PINS
 
-.PHONY: help venv build kernel run test lab jmh clean
+.PHONY: help venv build kernel run test lab jmh data clean
 
 help: ## list the targets
 	@echo "Python env: $(ENV_PREFIX)$(if $(USE_CONDA), (conda),)"
@@ -89,6 +89,9 @@ test: venv ## JUnit, kernel integration tests, then every notebook with BCQ_PROF
 # Jupyter refuses to run as root unless told; root is the norm in containers.
 lab: kernel ## start JupyterLab on notebooks/ (JUPYTER_PORT etc. are honoured)
 	cd "$(ROOT)" && "$(PY)" -m jupyter lab $$([[ $$(id -u) -ne 0 ]] || echo --allow-root) notebooks/
+
+data: build ## download the TED pt-en corpus into data/cache/pt-en and verify it (needs internet access)
+	cd "$(ROOT)" && bin/bcq data fetch
 
 jmh: build ## JMH benchmarks in lib (bcqkit.bench); pass options with JMH_ARGS='-p size=4096'
 	cd "$(ROOT)" && java -cp "$(LIB_JAR):$$(cat lib/target/classpath.txt)" org.openjdk.jmh.Main $(or $(JMH_ARGS),QuantizeBenchmark)

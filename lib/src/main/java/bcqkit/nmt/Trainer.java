@@ -1,0 +1,227 @@
+package bcqkit.nmt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import bcqkit.io.AtomicFiles;
+import bcqkit.io.FormatException;
+import bcqkit.notebook.Progress;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Trains a {@link Transformer} epoch by epoch in a run directory holding {@value Checkpoint#FILE} and
+ * {@value #METRICS}, both replaced together and atomically after every epoch.
+ *
+ * <p>Resuming is exact: batch order depends only on (seed, epoch) and dropout masks only on (seed,
+ * step) — the engine's generator is reseeded before every step — and parameters, Adam moments and the
+ * step count are restored bit for bit. Each step runs in its own NDManager, closed at the end.
+ */
+public final class Trainer implements AutoCloseable {
+    public static final String METRICS = "metrics.csv";
+    static final String HEADER = "epoch,step,train_loss,train_acc,val_loss,val_acc,tokens_per_s,lr,epoch_s,elapsed_s,rss_mb";
+
+    /** One row of {@value #METRICS}; tokens/s counts target tokens (labels, EOS included) of the training pass. */
+    public record EpochMetrics(int epoch, long step, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy,
+                               double tokensPerSecond, double learningRate, double epochSeconds, double elapsedSeconds, double rssMb) {
+        String csv() {
+            return String.format(Locale.ROOT, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.1f,%.8g,%.2f,%.2f,%.1f", epoch, step, trainLoss, trainAccuracy,
+                    valLoss, valAccuracy, tokensPerSecond, learningRate, epochSeconds, elapsedSeconds, rssMb);
+        }
+    }
+
+    /** Loss and accuracy per target token. */
+    public record Evaluation(double loss, double accuracy, long tokens) {}
+
+    private final Path runDir;
+    private final HParams hp;
+    private final NDManager manager;
+    private final Transformer model;
+    private final Adam adam;
+    private int epoch;
+    private double elapsed;
+
+    private Trainer(Path runDir, HParams hp, int sourceVocab, int targetVocab) {
+        this.runDir = runDir;
+        this.hp = hp;
+        manager = NDManager.newBaseManager();
+        model = Transformer.create(manager, hp, sourceVocab, targetVocab);
+        adam = new Adam(manager, model.namedParameters(), hp);
+    }
+
+    /**
+     * A new run in {@code runDir} (created if needed), or with {@code resume} the continuation of the run
+     * there. Resuming requires the same hparams except {@code epochs}, which may be raised.
+     */
+    public static Trainer open(Path runDir, HParams hp, int sourceVocab, int targetVocab, boolean resume) throws IOException {
+        Path ckpt = runDir.resolve(Checkpoint.FILE);
+        if (!resume) {
+            for (Path p : List.of(ckpt, runDir.resolve(METRICS)))
+                if (Files.exists(p)) throw new FormatException(p, "exists; pass --resume to continue that run or choose another output directory");
+            Files.createDirectories(runDir);
+            return new Trainer(runDir, hp, sourceVocab, targetVocab);
+        }
+        if (!Files.exists(ckpt)) throw new FormatException(ckpt, "cannot resume: no such file");
+        Checkpoint.Info info = Checkpoint.readInfo(ckpt);
+        HParams same = new HParams(info.hparams().numLayers(), info.hparams().dModel(), info.hparams().dff(), info.hparams().numHeads(),
+                info.hparams().dropoutRate(), info.hparams().maxPositions(), info.hparams().maxLength(), info.hparams().batchTokens(), hp.epochs(),
+                info.hparams().warmupSteps(), info.hparams().adamBeta1(), info.hparams().adamBeta2(), info.hparams().adamEpsilon(),
+                info.hparams().seed(), info.hparams().beamSize(), info.hparams().lengthPenalty());
+        List<String> diff = same.differences(hp);
+        if (!diff.isEmpty()) throw new FormatException(ckpt, "was trained with other hparams: " + String.join(", ", diff));
+        if (info.sourceVocab() != sourceVocab || info.targetVocab() != targetVocab)
+            throw new FormatException(ckpt, "vocabulary sizes " + info.sourceVocab() + "/" + info.targetVocab() + " differ from the tokenizers' " + sourceVocab + "/" + targetVocab);
+        Trainer t = new Trainer(runDir, hp, sourceVocab, targetVocab);
+        try {
+            Checkpoint.restore(ckpt, t.model, t.adam);
+        } catch (IOException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        t.epoch = info.epoch();
+        t.elapsed = info.elapsedSeconds();
+        return t;
+    }
+
+    public Transformer model() { return model; }
+
+    /** Arrays alive in the model's manager and its sub-managers; constant from step to step unless something leaks. */
+    int liveArrays() { return manager.getManagedArrays().size(); }
+
+    /** Epochs completed. */
+    public int epoch() { return epoch; }
+
+    public long step() { return adam.step(); }
+
+    public Path checkpoint() { return runDir.resolve(Checkpoint.FILE); }
+
+    /** Runs the remaining epochs up to {@code epochs}. */
+    public List<EpochMetrics> train(List<Example> train, List<Example> dev) throws IOException {
+        List<EpochMetrics> out = new ArrayList<>();
+        while (epoch < hp.epochs()) out.add(trainEpoch(train, dev));
+        return out;
+    }
+
+    /** One epoch over the pairs that fit max_length, validation on {@code dev}, then checkpoint and metrics row. */
+    public EpochMetrics trainEpoch(List<Example> train, List<Example> dev) throws IOException {
+        List<Example> fit = Batch.fitting(train, hp.maxLength());
+        if (fit.isEmpty()) throw new IllegalArgumentException("no training pair fits max_length " + hp.maxLength());
+        int e = epoch + 1;
+        List<Batch> batches = Batch.make(fit, hp.batchTokens(), new Random(mix(hp.seed(), e)));
+        long tokens = batches.stream().mapToLong(Batch::targetTokens).sum();
+        double lossSum = 0, correct = 0, lr = 0;
+        long start = System.nanoTime();
+        try (Progress p = Progress.start(String.format(Locale.ROOT, "epoch %d/%d", e, hp.epochs()), tokens, "tokens")) {
+            for (Batch b : batches) {
+                double[] r = trainStep(b);
+                lossSum += r[0];
+                correct += r[1];
+                lr = r[2];
+                p.advance(b.targetTokens());
+            }
+        }
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+        if (!Double.isFinite(lossSum)) throw new IllegalStateException("training diverged in epoch " + e + ": loss is " + lossSum);
+        Evaluation val = evaluate(dev);
+        double epochSeconds = (System.nanoTime() - start) / 1e9;
+        epoch = e;
+        elapsed += epochSeconds;
+        EpochMetrics m = new EpochMetrics(e, adam.step(), lossSum / tokens, correct / tokens, val.loss, val.accuracy,
+                tokens / trainSeconds, lr, epochSeconds, elapsed, rssMb());
+        save(m);
+        return m;
+    }
+
+    /** Forward, backward and Adam update of one batch: {loss sum, correct labels, learning rate}. */
+    double[] trainStep(Batch b) {
+        try (NDManager s = manager.newSubManager()) {
+            // A fresh generator state per step makes dropout a function of (seed, step) alone.
+            manager.getEngine().setRandomSeed((int) mix(hp.seed(), adam.step() + 1));
+            NDArray src = b.source(s), in = b.targetIn(s), out = b.targetOut(s);
+            MaskedLoss l;
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                l = MaskedLoss.of(model.logits(src, in, true), out);
+                gc.backward(l.sum().div((float) b.targetTokens()));
+            }
+            double lr = adam.update();
+            return new double[] {l.sum().getFloat(), l.correct().getFloat(), lr};
+        }
+    }
+
+    /** Training throughput on {@code examples}: {@code steps} steps after {@code warmup} untimed ones; writes nothing. */
+    public double measureTokensPerSecond(List<Example> examples, int warmup, int steps) {
+        List<Batch> batches = Batch.make(Batch.fitting(examples, hp.maxLength()), hp.batchTokens(), new Random(hp.seed()));
+        if (batches.size() < warmup + steps) throw new IllegalArgumentException("need " + (warmup + steps) + " batches, have " + batches.size());
+        for (int i = 0; i < warmup; i++) trainStep(batches.get(i));
+        long tokens = 0, start = System.nanoTime();
+        try (Progress p = Progress.start("benchmark", steps, "steps")) {
+            for (int i = warmup; i < warmup + steps; i++) {
+                trainStep(batches.get(i));
+                tokens += batches.get(i).targetTokens();
+                p.advance();
+            }
+        }
+        return tokens / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Loss and accuracy on the pairs that fit max_length, without dropout. */
+    public Evaluation evaluate(List<Example> examples) {
+        List<Example> fit = Batch.fitting(examples, hp.maxLength());
+        if (fit.isEmpty()) throw new IllegalArgumentException("no validation pair fits max_length " + hp.maxLength());
+        double loss = 0, correct = 0;
+        long tokens = 0;
+        for (Batch b : Batch.make(fit, hp.batchTokens(), null)) {
+            try (NDManager s = manager.newSubManager()) {
+                MaskedLoss l = MaskedLoss.of(model.logits(b.source(s), b.targetIn(s), false), b.targetOut(s));
+                loss += l.sum().getFloat();
+                correct += l.correct().getFloat();
+                tokens += b.targetTokens();
+            }
+        }
+        return new Evaluation(loss / tokens, correct / tokens, tokens);
+    }
+
+    private void save(EpochMetrics m) throws IOException {
+        Path csv = runDir.resolve(METRICS), ckpt = checkpoint();
+        String old = Files.exists(csv) ? Files.readString(csv, StandardCharsets.UTF_8) : HEADER + "\n";
+        byte[] rows = (old + m.csv() + "\n").getBytes(StandardCharsets.UTF_8);
+        try (AtomicFiles.Group g = new AtomicFiles.Group()) {
+            Checkpoint.write(g.stage(ckpt), model, adam,
+                    new Checkpoint.Info(hp, model.sourceVocab(), model.targetVocab(), epoch, adam.step(), elapsed));
+            AtomicFiles.write(g.stage(csv), ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(rows)));
+            g.commit();
+        }
+    }
+
+    /** Resident set size of this process from /proc/self/status, NaN where that file does not exist. */
+    public static double rssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    /** SplitMix64 of a pair: independent-looking seeds for each (seed, epoch) or (seed, step). */
+    static long mix(long a, long b) {
+        long z = a * 0x9E3779B97F4A7C15L + b;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public void close() {
+        adam.close();
+        manager.close();
+    }
+}

@@ -5,13 +5,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,15 +23,8 @@ class BleuCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static JsonObject corpus(String name) throws IOException {
@@ -70,10 +60,10 @@ class BleuCommandTest {
             for (JsonElement e : c.getAsJsonArray("cli")) {
                 List<String> args = new ArrayList<>(List.of("bleu", "--hyp", hyp.toString(), "--tokenize", e.getAsJsonObject().get("tokenize").getAsString(), "--ref"));
                 args.addAll(refs);
-                Run r = run(args.toArray(String[]::new));
-                assertEquals(0, r.code, r.err);
-                assertEquals("", r.err);
-                assertEquals(e.getAsJsonObject().get("stdout").getAsString(), r.out.replace(System.lineSeparator(), "\n"));
+                CliRun r = run(args.toArray(String[]::new));
+                assertEquals(0, r.code(), r.err());
+                assertEquals("", r.err());
+                assertEquals(e.getAsJsonObject().get("stdout").getAsString(), r.out().replace(System.lineSeparator(), "\n"));
             }
         }
     }
@@ -84,9 +74,9 @@ class BleuCommandTest {
         Path hyp = write("hyp.txt", c.getAsJsonArray("hyps"));
         JsonObject lc = c.getAsJsonArray("corpus").get(2).getAsJsonObject();
         assertTrue(lc.getAsJsonObject("config").get("lowercase").getAsBoolean());
-        Run r = run("bleu", "--hyp", hyp.toString(), "--ref", refArgs(c).get(0), "--lowercase", "--width", "2");
-        assertEquals(0, r.code, r.err);
-        assertEquals(lc.get("text").getAsString(), r.out.strip());
+        CliRun r = run("bleu", "--hyp", hyp.toString(), "--ref", refArgs(c).get(0), "--lowercase", "--width", "2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(lc.get("text").getAsString(), r.out().strip());
     }
 
     @Test
@@ -94,9 +84,9 @@ class BleuCommandTest {
         JsonObject c = corpus("random");
         Path hyp = write("hyp.txt", c.getAsJsonArray("hyps"));
         List<String> refs = refArgs(c);
-        Run nltk = run("bleu", "--metric", "nltk", "--hyp", hyp.toString(), "--ref", refs.get(0), "--ref", refs.get(1), "--width", "12");
-        assertEquals(0, nltk.code, nltk.err);
-        String line = nltk.out.strip();
+        CliRun nltk = run("bleu", "--metric", "nltk", "--hyp", hyp.toString(), "--ref", refs.get(0), "--ref", refs.get(1), "--width", "12");
+        assertEquals(0, nltk.code(), nltk.err());
+        String line = nltk.out().strip();
         assertTrue(line.startsWith("NLTK-BLEU|nrefs:2|tok:whitespace|weights:0.25,0.25,0.25,0.25|smooth:none|nltk:3.10.4 = "), line);
         assertEquals(c.getAsJsonObject("nltk").get("score").getAsDouble(), Double.parseDouble(line.split(" = ")[1].split(" ")[0]), 1e-12);
     }
@@ -106,8 +96,8 @@ class BleuCommandTest {
         Path hyp = dir.resolve("hyp.txt"), ref = dir.resolve("ref.txt");
         Files.writeString(hyp, "a\nb\nc\n");
         Files.writeString(ref, "a\nb\n");
-        Run r = run("bleu", "--hyp", hyp.toString(), "--ref", ref.toString());
-        assertEquals(1, r.code);
+        CliRun r = run("bleu", "--hyp", hyp.toString(), "--ref", ref.toString());
+        assertEquals(1, r.code());
         assertOneErrorLine(r, "ref.txt", "hyp.txt", "has 2 lines", "has 3");
     }
 
@@ -116,27 +106,27 @@ class BleuCommandTest {
         Path hyp = dir.resolve("hyp.txt"), ref = dir.resolve("ref.txt");
         Files.writeString(hyp, "a b c\n");
         Files.writeString(ref, "a b d\n");
-        Run r = run("bleu", "--metric", "nltk", "--hyp", hyp.toString(), "--ref", ref.toString());
-        assertEquals(0, r.code, r.err);
-        assertEquals(2, r.err.lines().filter(l -> l.startsWith("bcq: warning: ") && l.contains("-gram overlaps")).count(), r.err);
-        assertTrue(r.out.contains(" = 0.0000 "), r.out);
+        CliRun r = run("bleu", "--metric", "nltk", "--hyp", hyp.toString(), "--ref", ref.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2, r.err().lines().filter(l -> l.startsWith("bcq: warning: ") && l.contains("-gram overlaps")).count(), r.err());
+        assertTrue(r.out().contains(" = 0.0000 "), r.out());
     }
 
     @Test
     void usageErrors() throws IOException {
         Path f = dir.resolve("f.txt");
         Files.writeString(f, "a\n");
-        Run tok = run("bleu", "--hyp", f.toString(), "--ref", f.toString(), "--tokenize", "intl");
-        assertEquals(2, tok.code);
+        CliRun tok = run("bleu", "--hyp", f.toString(), "--ref", f.toString(), "--tokenize", "intl");
+        assertEquals(2, tok.code());
         assertOneErrorLine(tok, "intl", "13a");
-        Run metric = run("bleu", "--hyp", f.toString(), "--ref", f.toString(), "--metric", "meteor");
-        assertEquals(2, metric.code);
+        CliRun metric = run("bleu", "--hyp", f.toString(), "--ref", f.toString(), "--metric", "meteor");
+        assertEquals(2, metric.code());
         assertOneErrorLine(metric, "meteor", "nltk");
-        Run mixed = run("bleu", "--hyp", f.toString(), "--ref", f.toString(), "--metric", "nltk", "--tokenize", "13a");
-        assertEquals(2, mixed.code);
+        CliRun mixed = run("bleu", "--hyp", f.toString(), "--ref", f.toString(), "--metric", "nltk", "--tokenize", "13a");
+        assertEquals(2, mixed.code());
         assertOneErrorLine(mixed, "--tokenize", "nltk");
-        Run noRef = run("bleu", "--hyp", f.toString());
-        assertEquals(2, noRef.code);
+        CliRun noRef = run("bleu", "--hyp", f.toString());
+        assertEquals(2, noRef.code());
         assertOneErrorLine(noRef, "--ref");
     }
 
@@ -144,17 +134,17 @@ class BleuCommandTest {
     void missingOrEmptyFilesFail() throws IOException {
         Path empty = dir.resolve("empty.txt");
         Files.writeString(empty, "");
-        Run e = run("bleu", "--hyp", empty.toString(), "--ref", empty.toString());
-        assertEquals(1, e.code);
+        CliRun e = run("bleu", "--hyp", empty.toString(), "--ref", empty.toString());
+        assertEquals(1, e.code());
         assertOneErrorLine(e, "empty.txt", "empty");
-        Run m = run("bleu", "--hyp", dir.resolve("absent.txt").toString(), "--ref", empty.toString());
-        assertEquals(1, m.code);
+        CliRun m = run("bleu", "--hyp", dir.resolve("absent.txt").toString(), "--ref", empty.toString());
+        assertEquals(1, m.code());
         assertOneErrorLine(m, "absent.txt", "no such file");
     }
 
-    private static void assertOneErrorLine(Run r, String... parts) {
+    private static void assertOneErrorLine(CliRun r, String... parts) {
         if ("1".equals(System.getenv("BCQ_DEBUG"))) return;
-        String err = r.err.strip();
+        String err = r.err().strip();
         assertFalse(err.contains("\n"), "one line expected: " + err);
         assertTrue(err.startsWith("bcq: error: "), err);
         for (String p : parts) assertTrue(err.contains(p), "error should mention '" + p + "': " + err);

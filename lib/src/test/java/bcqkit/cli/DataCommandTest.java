@@ -22,7 +22,7 @@ class DataCommandTest {
 
     @Test
     void checkSmokePrintsDirectoryCountsAndTime() {
-        MainTest.Run r = MainTest.run("data", "check", "--corpus", "smoke", "--repeat", "3");
+        CliRun r = CliRun.of("data", "check", "--corpus", "smoke", "--repeat", "3");
         assertEquals(0, r.code(), r.err());
         Map<String, String> v = r.values();
         assertEquals(Kit.data().resolve("smoke").toString(), v.get("directory"));
@@ -35,14 +35,14 @@ class DataCommandTest {
 
     @Test
     void checkOfAnIncompleteDirectoryNamesTheFile() {
-        MainTest.Run r = MainTest.run("data", "check", "--dir", tmp.toString());
+        CliRun r = CliRun.of("data", "check", "--dir", tmp.toString());
         assertEquals(1, r.code());
         assertEquals("bcq: error: " + tmp.resolve("train.pt") + ": cannot read: no such file\n", r.err());
     }
 
     @Test
     void badCorpusNameIsAUsageError() {
-        MainTest.Run r = MainTest.run("data", "check", "--corpus", "wmt");
+        CliRun r = CliRun.of("data", "check", "--corpus", "wmt");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("bcq: error: --corpus must be pt-en or smoke, got 'wmt'"), r.err());
     }
@@ -50,7 +50,7 @@ class DataCommandTest {
     @Test
     void smokeWritesTheGeneratorsFiles() throws IOException {
         Path dest = tmp.resolve("smoke");
-        MainTest.Run r = MainTest.run("data", "smoke", "--dest", dest.toString());
+        CliRun r = CliRun.of("data", "smoke", "--dest", dest.toString());
         assertEquals(0, r.code(), r.err());
         for (Map.Entry<String, byte[]> f : SmokeCorpus.files().entrySet())
             assertArrayEquals(f.getValue(), Files.readAllBytes(dest.resolve(f.getKey())), f.getKey());
@@ -64,7 +64,7 @@ class DataCommandTest {
         }
         String url = "http://127.0.0.1:" + port + "/ted.tar.gz";
         Path dest = tmp.resolve("cache/pt-en");
-        MainTest.Run r = MainTest.run("data", "fetch", "--source", url, "--dest", dest.toString(), "--timeout", "5");
+        CliRun r = CliRun.of("data", "fetch", "--source", url, "--dest", dest.toString(), "--timeout", "5");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("every source failed:\n  " + url + ": cannot connect"), r.err());
         assertFalse(Files.exists(dest));

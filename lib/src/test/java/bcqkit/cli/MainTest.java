@@ -10,14 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -31,24 +27,8 @@ class MainTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-        Map<String, String> values() {
-            Map<String, String> kv = new HashMap<>();
-            for (String line : out.split("\n")) {
-                int eq = line.indexOf('=');
-                if (eq > 0 && !line.contains(" ")) kv.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-            return kv;
-        }
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path matrix(String name, int rows, int cols, long seed) throws IOException {
@@ -69,10 +49,10 @@ class MainTest {
     void quantizeWritesFilesAndPrintsFigures(String method, int rows, int cols, int bits, int group) throws IOException {
         Path in = matrix("w.npy", rows, cols, rows * 7L + cols);
         Path out = dir.resolve("w.bcq.safetensors"), deq = dir.resolve("what.npy");
-        Run r = run("quantize", "--in", in.toString(), "--bits", "" + bits, "--method", method, "--group", "" + group,
+        CliRun r = run("quantize", "--in", in.toString(), "--bits", "" + bits, "--method", method, "--group", "" + group,
                 "--iters", "5", "--threads", "2", "--out", out.toString(), "--dequantized", deq.toString());
-        assertEquals(0, r.code, r.err);
-        assertEquals("", r.err);
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
         assertEquals(List.of("w.bcq.safetensors", "w.npy", "what.npy"), listing());
 
         BcqMatrix q = BcqFile.read(out);
@@ -93,7 +73,7 @@ class MainTest {
         assertEquals(q.bitsPerWeight(), Double.parseDouble(kv.get("bits_per_weight")), 1e-6);
         assertTrue(Double.parseDouble(kv.get("quant_ms")) >= 0);
         assertEquals(Integer.toString(rows), kv.get("rows"));
-        assertTrue(r.out.lines().findFirst().orElseThrow().startsWith("quantized "), r.out);
+        assertTrue(r.out().lines().findFirst().orElseThrow().startsWith("quantized "), r.out());
     }
 
     @Test
@@ -102,9 +82,9 @@ class MainTest {
         v[4 * 10 + 7] = Float.NaN;
         Path in = dir.resolve("nan.npy");
         Npy.writeMatrix(in, new FloatMatrix(6, 10, v));
-        Run r = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy", "--out", dir.resolve("o.bcq.safetensors").toString(),
+        CliRun r = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy", "--out", dir.resolve("o.bcq.safetensors").toString(),
                 "--dequantized", dir.resolve("d.npy").toString());
-        assertEquals(1, r.code);
+        assertEquals(1, r.code());
         assertOneErrorLine(r, "nan.npy", "row 4", "NaN");
         assertEquals(List.of("nan.npy"), listing());
     }
@@ -113,8 +93,8 @@ class MainTest {
     void bitsOutOfRangeIsAUsageError() throws IOException {
         Path in = matrix("w.npy", 3, 8, 1);
         for (String bits : List.of("9", "0")) {
-            Run r = run("quantize", "--in", in.toString(), "--bits", bits, "--method", "refined", "--out", dir.resolve("o.bcq.safetensors").toString());
-            assertEquals(2, r.code);
+            CliRun r = run("quantize", "--in", in.toString(), "--bits", bits, "--method", "refined", "--out", dir.resolve("o.bcq.safetensors").toString());
+            assertEquals(2, r.code());
             assertOneErrorLine(r, "--bits", bits);
         }
         assertEquals(List.of("w.npy"), listing());
@@ -123,8 +103,8 @@ class MainTest {
     @Test
     void wrongDtypeIsAFailureNamingIt() throws IOException {
         Path in = TestFiles.npy(dir.resolve("f64.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", new byte[48]);
-        Run r = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy", "--out", dir.resolve("o.bcq.safetensors").toString());
-        assertEquals(1, r.code);
+        CliRun r = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy", "--out", dir.resolve("o.bcq.safetensors").toString());
+        assertEquals(1, r.code());
         assertOneErrorLine(r, "f64.npy", "float64", "float32");
         assertEquals(List.of("f64.npy"), listing());
     }
@@ -133,32 +113,32 @@ class MainTest {
     void otherUsageErrors() throws IOException {
         Path in = matrix("w.npy", 3, 8, 2);
         String out = dir.resolve("o.bcq.safetensors").toString();
-        Run big = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy", "--group", "9", "--out", out);
-        assertEquals(2, big.code);
+        CliRun big = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy", "--group", "9", "--out", out);
+        assertEquals(2, big.code());
         assertOneErrorLine(big, "group size 9", "8");
-        Run method = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "fancy", "--out", out);
-        assertEquals(2, method.code);
+        CliRun method = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "fancy", "--out", out);
+        assertEquals(2, method.code());
         assertOneErrorLine(method, "fancy", "greedy");
-        Run same = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy", "--out", out, "--dequantized", out);
-        assertEquals(2, same.code);
-        Run missing = run("quantize", "--bits", "2");
-        assertEquals(2, missing.code);
+        CliRun same = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy", "--out", out, "--dequantized", out);
+        assertEquals(2, same.code());
+        CliRun missing = run("quantize", "--bits", "2");
+        assertEquals(2, missing.code());
         assertOneErrorLine(missing, "--in", "--method");
-        assertEquals(2, run().code);
-        assertEquals(2, run("frobnicate").code);
+        assertEquals(2, run().code());
+        assertEquals(2, run("frobnicate").code());
         assertEquals(List.of("w.npy"), listing());
     }
 
     @Test
     void missingInputOrOutputDirectoryFails() throws IOException {
-        Run noInput = run("quantize", "--in", dir.resolve("absent.npy").toString(), "--bits", "2", "--method", "greedy",
+        CliRun noInput = run("quantize", "--in", dir.resolve("absent.npy").toString(), "--bits", "2", "--method", "greedy",
                 "--out", dir.resolve("o.bcq.safetensors").toString());
-        assertEquals(1, noInput.code);
+        assertEquals(1, noInput.code());
         assertOneErrorLine(noInput, "absent.npy", "no such file");
         Path in = matrix("w.npy", 3, 8, 2);
-        Run noDir = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy",
+        CliRun noDir = run("quantize", "--in", in.toString(), "--bits", "2", "--method", "greedy",
                 "--out", dir.resolve("sub/o.bcq.safetensors").toString());
-        assertEquals(1, noDir.code);
+        assertEquals(1, noDir.code());
         assertOneErrorLine(noDir, "sub", "does not exist");
         assertEquals(List.of("w.npy"), listing());
     }
@@ -168,17 +148,17 @@ class MainTest {
         BcqMatrix m = TestFiles.randomBcq(new Random(5), 9, 70, 3, 32, true);
         Path f = dir.resolve("m.bcq.safetensors");
         BcqFile.write(f, m);
-        Run r = run("inspect", f.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("9x70"), r.out);
-        assertTrue(r.out.contains("3 bits"), r.out);
-        assertTrue(r.out.contains("group size 32"), r.out);
-        assertTrue(r.out.contains("method " + m.method()), r.out);
-        assertTrue(r.out.contains("with offset"), r.out);
-        assertTrue(r.out.contains(String.format(java.util.Locale.ROOT, "%.4f bits/weight", m.bitsPerWeight())), r.out);
-        assertTrue(r.out.contains(Files.size(f) + " bytes"), r.out);
-        assertTrue(r.out.contains("[3, 9, 2]"), r.out);
-        assertTrue(r.out.contains("offset"), r.out);
+        CliRun r = run("inspect", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("9x70"), r.out());
+        assertTrue(r.out().contains("3 bits"), r.out());
+        assertTrue(r.out().contains("group size 32"), r.out());
+        assertTrue(r.out().contains("method " + m.method()), r.out());
+        assertTrue(r.out().contains("with offset"), r.out());
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "%.4f bits/weight", m.bitsPerWeight())), r.out());
+        assertTrue(r.out().contains(Files.size(f) + " bytes"), r.out());
+        assertTrue(r.out().contains("[3, 9, 2]"), r.out());
+        assertTrue(r.out().contains("offset"), r.out());
     }
 
     @Test
@@ -186,43 +166,43 @@ class MainTest {
         float[] v = {1f, -3f, 2f, 4f, 0.5f, -1.5f};
         Path f = dir.resolve("w.npy");
         Npy.writeMatrix(f, new FloatMatrix(2, 3, v));
-        Run r = run("inspect", f.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("(2, 3)"), r.out);
-        assertTrue(r.out.contains("float32"), r.out);
-        assertTrue(r.out.contains("min -3"), r.out);
-        assertTrue(r.out.contains("max 4"), r.out);
-        assertTrue(r.out.contains("mean 0.5"), r.out);
+        CliRun r = run("inspect", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(2, 3)"), r.out());
+        assertTrue(r.out().contains("float32"), r.out());
+        assertTrue(r.out().contains("min -3"), r.out());
+        assertTrue(r.out().contains("max 4"), r.out());
+        assertTrue(r.out().contains("mean 0.5"), r.out());
 
         Path g = TestFiles.npy(dir.resolve("i.npy"), 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (5,), }", new byte[20]);
-        Run ri = run("inspect", g.toString());
-        assertEquals(0, ri.code, ri.err);
-        assertTrue(ri.out.contains("int32") && ri.out.contains("(5,)"), ri.out);
+        CliRun ri = run("inspect", g.toString());
+        assertEquals(0, ri.code(), ri.err());
+        assertTrue(ri.out().contains("int32") && ri.out().contains("(5,)"), ri.out());
     }
 
     @Test
     void inspectDescribesForeignSafetensors() throws IOException {
         Path f = dir.resolve("hf.safetensors");
         SafeTensors.write(f, Map.of("lm_head.weight", SafeTensors.Tensor.f32(new long[] {2, 3}, new float[6])), Map.of("format", "pt"));
-        Run r = run("inspect", f.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("format: safetensors"), r.out);
-        assertTrue(r.out.contains("metadata: format=pt"), r.out);
-        assertTrue(r.out.contains("lm_head.weight") && r.out.contains("[2, 3]") && r.out.contains("24 bytes"), r.out);
+        CliRun r = run("inspect", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("format: safetensors"), r.out());
+        assertTrue(r.out().contains("metadata: format=pt"), r.out());
+        assertTrue(r.out().contains("lm_head.weight") && r.out().contains("[2, 3]") && r.out().contains("24 bytes"), r.out());
     }
 
     @Test
     void inspectRejectsCorruptFiles() throws IOException {
         Path f = dir.resolve("junk.safetensors");
         Files.write(f, new byte[] {1, 2, 3});
-        Run r = run("inspect", f.toString());
-        assertEquals(1, r.code);
+        CliRun r = run("inspect", f.toString());
+        assertEquals(1, r.code());
         assertOneErrorLine(r, "junk.safetensors", "truncated");
     }
 
-    private static void assertOneErrorLine(Run r, String... parts) {
+    private static void assertOneErrorLine(CliRun r, String... parts) {
         if ("1".equals(System.getenv("BCQ_DEBUG"))) return; // stack traces are wanted then
-        String err = r.err.strip();
+        String err = r.err().strip();
         assertFalse(err.contains("\n"), "one line expected: " + err);
         assertTrue(err.startsWith("bcq: error: "), err);
         for (String p : parts) assertTrue(err.contains(p), "error should mention '" + p + "': " + err);

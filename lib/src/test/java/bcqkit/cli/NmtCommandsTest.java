@@ -48,7 +48,7 @@ class NmtCommandsTest {
         Path in = Files.writeString(dir.resolve("in.pt"), "eu tenho dois gatos .\nseis\n\nela comprou uma casa .\n");
         for (String beam : List.of("1", "3")) {
             Path out = dir.resolve("out" + beam + ".en");
-            MainTest.Run r = MainTest.run("translate", "--checkpoint", ckpt.toString(), "--input", in.toString(), "--output", out.toString(),
+            CliRun r = CliRun.of("translate", "--checkpoint", ckpt.toString(), "--input", in.toString(), "--output", out.toString(),
                     "--beam", beam, "--batch", "2");
             assertEquals(0, r.code(), r.err());
             assertEquals(4, Files.readAllLines(out).size());
@@ -62,7 +62,7 @@ class NmtCommandsTest {
         Path ckpt = checkpoint(100, 100);
         Path in = Files.writeString(dir.resolve("in.pt"), "seis\n");
         Path out = dir.resolve("out.en");
-        MainTest.Run r = MainTest.run("translate", "--checkpoint", ckpt.toString(), "--input", in.toString(), "--output", out.toString());
+        CliRun r = CliRun.of("translate", "--checkpoint", ckpt.toString(), "--input", in.toString(), "--output", out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("bcq: error: ") && r.err().contains("ckpt.safetensors") && r.err().contains("100/100"), r.err());
         assertFalse(Files.exists(out));
@@ -71,24 +71,24 @@ class NmtCommandsTest {
     @Test
     void pretrainErrorsNameTheProblem() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.json"), TINY.toJson().replace("\"dff\"", "\"dfff\""));
-        MainTest.Run r = MainTest.run("pretrain", "--hparams", bad.toString(), "--out", dir.resolve("run").toString());
+        CliRun r = CliRun.of("pretrain", "--hparams", bad.toString(), "--out", dir.resolve("run").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("bad.json") && r.err().contains("unknown key 'dfff'"), r.err());
 
-        MainTest.Run noOut = MainTest.run("pretrain", "--hparams", hparamsFile().toString());
+        CliRun noOut = CliRun.of("pretrain", "--hparams", hparamsFile().toString());
         assertEquals(2, noOut.code());
         assertTrue(noOut.err().contains("--out"), noOut.err());
 
         Path run = Files.createDirectories(dir.resolve("existing"));
         Files.writeString(run.resolve(Checkpoint.FILE), "x");
-        MainTest.Run exists = MainTest.run("pretrain", "--hparams", hparamsFile().toString(), "--out", run.toString(), "--smoke");
+        CliRun exists = CliRun.of("pretrain", "--hparams", hparamsFile().toString(), "--out", run.toString(), "--smoke");
         assertEquals(1, exists.code());
         assertTrue(exists.err().contains("--resume"), exists.err());
     }
 
     @Test
     void pretrainBenchmarkPrintsThroughput() throws IOException {
-        MainTest.Run r = MainTest.run("pretrain", "--hparams", hparamsFile().toString(), "--benchmark", "2");
+        CliRun r = CliRun.of("pretrain", "--hparams", hparamsFile().toString(), "--benchmark", "2");
         assertEquals(0, r.code(), r.err());
         assertTrue(Double.parseDouble(r.values().get("tokens_per_s")) > 0, r.out());
         try (NDManager m = NDManager.newBaseManager()) {

@@ -5,15 +5,11 @@ import bcqkit.data.Corpus;
 import bcqkit.data.ParallelText;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,24 +21,8 @@ class TokenizerCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-        Map<String, String> values() {
-            Map<String, String> kv = new HashMap<>();
-            for (String line : out.split("\n")) {
-                int eq = line.indexOf('=');
-                if (eq > 0 && !line.contains(" ")) kv.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-            return kv;
-        }
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** The committed smoke corpus: small, verified, and never the licensed TED text. */
@@ -54,9 +34,9 @@ class TokenizerCommandTest {
     @Test
     void learnWritesBothVocabulariesDeterministically() throws IOException {
         Path out = Files.createDirectories(dir.resolve("vocab")), again = Files.createDirectories(dir.resolve("again"));
-        Run r = run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "smoke", "--out", out.toString());
-        assertEquals(0, r.code, r.err);
-        assertEquals("", r.err);
+        CliRun r = run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "smoke", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
         Map<String, String> kv = r.values();
         for (String lang : List.of("pt", "en")) {
             BpeTokenizer t = BpeTokenizer.load(out.resolve(lang + ".bpe"));
@@ -68,16 +48,16 @@ class TokenizerCommandTest {
             long tokens = train.stream().mapToLong(s -> t.encode(s).length).sum();
             assertEquals(Long.toString(tokens), kv.get(lang + ".train.tokens"));
         }
-        assertEquals(0, run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "smoke", "--out", again.toString()).code);
+        assertEquals(0, run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "smoke", "--out", again.toString()).code());
         for (String f : List.of("pt.bpe", "en.bpe")) assertEquals(-1, Files.mismatch(out.resolve(f), again.resolve(f)), f);
     }
 
     @Test
     void unknownCorpusIsAUsageErrorAndWritesNothing() throws IOException {
         Path out = Files.createDirectories(dir.resolve("vocab"));
-        Run r = run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "ted", "--out", out.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("unknown corpus 'ted'"), r.err);
+        CliRun r = run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "ted", "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown corpus 'ted'"), r.err());
         try (var files = Files.list(out)) {
             assertEquals(0, files.count());
         }
@@ -85,22 +65,22 @@ class TokenizerCommandTest {
 
     @Test
     void tooSmallVocabularyIsAUsageError() throws IOException {
-        Run r = run("tokenizer", "learn", "--vocab-size", "100", "--corpus", "smoke", "--out", dir.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("at least 260"), r.err);
+        CliRun r = run("tokenizer", "learn", "--vocab-size", "100", "--corpus", "smoke", "--out", dir.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("at least 260"), r.err());
     }
 
     @Test
     void encodePrintsTokensAndIds() throws IOException {
         Path out = Files.createDirectories(dir.resolve("vocab"));
-        assertEquals(0, run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "smoke", "--out", out.toString()).code);
+        assertEquals(0, run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "smoke", "--out", out.toString()).code());
         Path vocab = out.resolve("en.bpe");
         String text = "kalo  meni ção 🙂";
-        Run r = run("tokenizer", "encode", "--vocab", vocab.toString(), text);
-        assertEquals(0, r.code, r.err);
+        CliRun r = run("tokenizer", "encode", "--vocab", vocab.toString(), text);
+        assertEquals(0, r.code(), r.err());
         BpeTokenizer t = BpeTokenizer.load(vocab);
         int[] ids = t.encode(text);
-        List<String> lines = r.out.lines().toList();
+        List<String> lines = r.out().lines().toList();
         assertEquals("tokens: " + String.join(" ", t.tokens(ids)), lines.get(0));
         int[] printed = Arrays.stream(lines.get(1).substring("ids: ".length()).split(" ")).mapToInt(Integer::parseInt).toArray();
         assertArrayEquals(ids, printed);
@@ -112,17 +92,17 @@ class TokenizerCommandTest {
     @Test
     void encodeWithCorruptVocabularyNamesTheFile() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.bpe"), "hello\n");
-        Run r = run("tokenizer", "encode", "--vocab", bad.toString(), "x");
-        assertEquals(1, r.code);
-        assertTrue(r.err.startsWith("bcq: error: " + bad + ": line 1: not a vocabulary file"), r.err);
+        CliRun r = run("tokenizer", "encode", "--vocab", bad.toString(), "x");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("bcq: error: " + bad + ": line 1: not a vocabulary file"), r.err());
     }
 
     @Test
     void statsCoverEverySplit() throws IOException {
         Path out = Files.createDirectories(dir.resolve("vocab"));
-        assertEquals(0, run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "smoke", "--out", out.toString()).code);
-        Run r = run("tokenizer", "stats", "--vocab-dir", out.toString(), "--corpus", "smoke");
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, run("tokenizer", "learn", "--vocab-size", "400", "--corpus", "smoke", "--out", out.toString()).code());
+        CliRun r = run("tokenizer", "stats", "--vocab-dir", out.toString(), "--corpus", "smoke");
+        assertEquals(0, r.code(), r.err());
         Map<String, String> kv = r.values();
         BpeTokenizer pt = BpeTokenizer.load(out.resolve("pt.bpe"));
         List<String> dev = smoke("dev", "pt");

@@ -19,9 +19,15 @@ import java.util.Map;
  * {@code adam.v.<name>}, and in {@code __metadata__} the hparams JSON, vocabulary sizes, epoch,
  * step and elapsed training time. The random streams are functions of (seed, epoch, step) (see
  * {@link Trainer}), so seed, epoch and step are the whole RNG state.
+ *
+ * <p>{@link #export} writes the inference-only variant ({@value #EXPORT_FORMAT}): the same parameters and
+ * metadata without the Adam moments, about a third of the size. {@link #loadModel} and {@link #readInfo}
+ * take either kind; resuming training ({@link #restore} with an optimizer) needs the full one.
  */
 public final class Checkpoint {
     public static final String FORMAT = "bcq-kit/nmt-checkpoint/1";
+    /** Metadata format of an exported, inference-only checkpoint: parameters only, no optimizer state. */
+    public static final String EXPORT_FORMAT = "bcq-kit/nmt-model/1";
     public static final String FILE = "checkpoint.safetensors";
     static final String ADAM_PREFIX = "adam.";
 
@@ -54,9 +60,18 @@ public final class Checkpoint {
         return info(file, SafeTensors.readHeader(file).metadata());
     }
 
+    /** True for an {@link #export}ed checkpoint, false for a training one; an error for any other file. */
+    public static boolean isExport(Path file) throws IOException {
+        Map<String, String> meta = SafeTensors.readHeader(file).metadata();
+        info(file, meta);
+        return EXPORT_FORMAT.equals(meta.get("format"));
+    }
+
     private static Info info(Path file, Map<String, String> meta) throws FormatException {
-        if (!FORMAT.equals(meta.get("format")))
-            throw new FormatException(file, "not an nmt checkpoint: metadata format is " + meta.get("format") + ", expected " + FORMAT);
+        String format = meta.get("format");
+        if (!FORMAT.equals(format) && !EXPORT_FORMAT.equals(format))
+            throw new FormatException(file, "not an nmt checkpoint: metadata format is " + format + ", expected " + FORMAT
+                    + " (training) or " + EXPORT_FORMAT + " (exported)");
         HParams hp = HParams.parse(need(file, meta, "hparams"), file + " (__metadata__.hparams)");
         try {
             return new Info(hp, Integer.parseInt(need(file, meta, "source_vocab")), Integer.parseInt(need(file, meta, "target_vocab")),
@@ -82,16 +97,45 @@ public final class Checkpoint {
         return model;
     }
 
+    /**
+     * Writes the inference-only form of {@code checkpoint} to {@code out} (atomically): its parameters,
+     * byte for byte, and its metadata with the format changed and {@code exported_from} added; no Adam
+     * moments. The source is first checked as {@link #loadModel} would, so a broken file is never exported.
+     */
+    public static Info export(Path checkpoint, Path out) throws IOException {
+        SafeTensors.Contents c = SafeTensors.read(checkpoint);
+        Info info = info(checkpoint, c.metadata());
+        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Transformer model = Transformer.create(manager, info.hparams, info.sourceVocab, info.targetVocab);
+            restore(checkpoint, c, model, null);
+            // The file's own bytes, not the values read back from the model: bit-identical by construction.
+            for (String name : model.namedParameters().keySet()) tensors.put(name, c.tensors().get(name));
+        }
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        meta.put("format", EXPORT_FORMAT);
+        // Only the name: a full path would record where someone's files happened to be.
+        meta.putIfAbsent("exported_from", String.valueOf(checkpoint.getFileName()));
+        meta.remove("rng"); // without the optimizer there is nothing to resume, so the RNG recipe no longer applies
+        SafeTensors.write(out, tensors, meta);
+        return info;
+    }
+
     /** Reads a checkpoint into an existing model and optimizer; names, shapes and dtypes must match exactly. */
     static Info restore(Path file, Transformer model, Adam adam) throws IOException {
         SafeTensors.Contents c = SafeTensors.read(file);
         Info info = info(file, c.metadata());
+        if (adam != null && EXPORT_FORMAT.equals(c.metadata().get("format")))
+            throw new FormatException(file, "is an exported, inference-only checkpoint without optimizer state; training can only resume from the "
+                    + FILE + " that pretrain wrote");
         restore(file, c, model, adam);
         return info;
     }
 
     private static void restore(Path file, SafeTensors.Contents c, Transformer model, Adam adam) throws FormatException {
         Map<String, SafeTensors.Tensor> left = new HashMap<>(c.tensors());
+        // An export has no optimizer state, so Adam-named tensors there are foreign, not ignorable.
+        boolean training = FORMAT.equals(c.metadata().get("format"));
         for (var e : model.namedParameters().entrySet()) {
             Parameter p = e.getValue();
             Transformer.set(p, values(file, left.remove(e.getKey()), e.getKey(), p.getArray()));
@@ -100,7 +144,7 @@ public final class Checkpoint {
             Map<String, float[]> moments = new HashMap<>();
             for (var e : adam.moments().entrySet()) moments.put(e.getKey(), values(file, left.remove(e.getKey()), e.getKey(), e.getValue()));
             adam.restore(info(file, c.metadata()).step(), moments);
-        } else {
+        } else if (training) {
             left.keySet().removeIf(k -> k.startsWith(ADAM_PREFIX));
         }
         if (!left.isEmpty()) throw new FormatException(file, "unexpected tensors " + left.keySet().stream().sorted().toList() + " for this model");

@@ -1,0 +1,125 @@
+package bcqkit.cli;
+
+import ai.djl.ndarray.NDManager;
+import bcqkit.data.Corpus;
+import bcqkit.io.AtomicFiles;
+import bcqkit.io.FormatException;
+import bcqkit.nmt.Checkpoint;
+import bcqkit.nmt.Transformer;
+import bcqkit.nmt.Translator;
+import bcqkit.notebook.Kit;
+import bcqkit.notebook.Progress;
+import bcqkit.text.BpeTokenizer;
+import bcqkit.text.Tokenizer;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * A checkpoint (training or exported) with the BPE tokenizers it was trained with, translating lists of
+ * sentences: what {@code translate} and {@code evaluate} share, so both read checkpoints, cut over-long
+ * inputs and batch sentences the same way.
+ */
+final class CheckpointTranslator implements AutoCloseable {
+    private final Path checkpoint;
+    private final Checkpoint.Info info;
+    private final Tokenizer source, target;
+    private final NDManager manager;
+    private final Transformer model;
+    private final Translator translator;
+
+    private CheckpointTranslator(Path checkpoint, Checkpoint.Info info, Tokenizer source, Tokenizer target, NDManager manager, Transformer model) {
+        this.checkpoint = checkpoint;
+        this.info = info;
+        this.source = source;
+        this.target = target;
+        this.manager = manager;
+        this.model = model;
+        this.translator = new Translator(model, manager, true);
+    }
+
+    /** The tokenizers in {@code vocabDir} (null: the kit's {@code data/vocab}); the checkpoint must have been trained with their vocabulary sizes. */
+    static CheckpointTranslator open(Path checkpoint, Path vocabDir) throws IOException {
+        Path vocab = vocabDir != null ? vocabDir : Kit.data().resolve("vocab");
+        Tokenizer pt = BpeTokenizer.load(vocab.resolve(Corpus.SOURCE_LANG + ".bpe")), en = BpeTokenizer.load(vocab.resolve(Corpus.TARGET_LANG + ".bpe"));
+        // The metadata alone is enough to refuse a mismatch before the (possibly large) tensors are read.
+        Checkpoint.Info info = Checkpoint.readInfo(checkpoint);
+        if (info.sourceVocab() != pt.vocabSize() || info.targetVocab() != en.vocabSize())
+            throw new FormatException(checkpoint, "vocabulary sizes " + info.sourceVocab() + "/" + info.targetVocab()
+                    + " differ from the tokenizers' " + pt.vocabSize() + "/" + en.vocabSize() + " in " + vocab);
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            return new CheckpointTranslator(checkpoint, info, pt, en, manager, Checkpoint.loadModel(checkpoint, manager));
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    Checkpoint.Info info() {
+        return info;
+    }
+
+    /** The beam size to use: the given one, or the checkpoint's hparams {@code beam_size} when null. */
+    int beam(Integer requested) {
+        return requested != null ? requested : info.hparams().beamSize();
+    }
+
+    /**
+     * Translations of {@code lines}, in order; greedy when {@code beam} is 1. {@code origin} names where the
+     * lines came from in the warning printed to {@code err} for each input cut to the positional table.
+     */
+    List<String> translate(List<String> lines, int beam, int batch, String origin, PrintWriter err) {
+        int maxSource = model.hparams().maxPositions() - 2;
+        List<int[]> ids = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            int[] s = source.encode(lines.get(i));
+            // Positions beyond the table do not exist; longer inputs are cut, and said so.
+            if (s.length > maxSource) {
+                err.printf("bcq: warning: %s line %d has %d tokens; only the first %d are translated%n", origin, i + 1, s.length, maxSource);
+                s = Arrays.copyOf(s, maxSource);
+            }
+            ids.add(s);
+        }
+        err.flush();
+        String[] result = new String[lines.size()];
+        // Similar lengths together: less padding, fewer wasted decoding steps.
+        List<Integer> order = IntStream.range(0, ids.size()).boxed().sorted(Comparator.comparingInt(i -> ids.get(i).length)).toList();
+        try (Progress p = Progress.start("translate", lines.size(), "sentences")) {
+            for (int from = 0; from < order.size(); from += batch) {
+                List<Integer> part = order.subList(from, Math.min(order.size(), from + batch));
+                List<int[]> src = part.stream().map(ids::get).toList();
+                List<int[]> outs = beam == 1 ? translator.greedy(src) : translator.beam(src, beam, model.hparams().lengthPenalty());
+                // Byte-fallback BPE can decode to a line break; as a space it cannot shift every later line of the output file.
+                for (int j = 0; j < part.size(); j++) result[part.get(j)] = target.decode(outs.get(j)).replace('\r', ' ').replace('\n', ' ');
+                p.advance(part.size());
+            }
+        }
+        return Arrays.asList(result);
+    }
+
+    /** One line per entry, each ending in LF, UTF-8, written atomically. */
+    static void writeLines(Path file, List<String> lines) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String r : lines) text.append(r).append('\n');
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, ch -> AtomicFiles.writeFully(ch, ByteBuffer.wrap(bytes)));
+    }
+
+    Path checkpoint() {
+        return checkpoint;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

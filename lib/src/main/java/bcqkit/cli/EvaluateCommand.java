@@ -1,0 +1,132 @@
+package bcqkit.cli;
+
+import bcqkit.data.Corpus;
+import bcqkit.data.ParallelText;
+import bcqkit.eval.BleuScore;
+import bcqkit.eval.NltkBleu;
+import bcqkit.eval.NltkScore;
+import bcqkit.eval.SacreBleu;
+import bcqkit.io.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", sortOptions = false,
+        description = {"Translate a corpus split with a checkpoint (training or exported) and score it.",
+                "Prints sacreBLEU (13a, corpus) over all translated sentences and NLTK corpus_bleu over the first "
+                        + EvaluateCommand.NLTK_SENTENCES + ",",
+                "the metric the reference implementation reports."})
+final class EvaluateCommand implements Callable<Integer> {
+    /** The reference repository (insoochung/transformer_bcq) scores NLTK corpus_bleu on the first 200 test sentences only. */
+    static final int NLTK_SENTENCES = 200;
+    /** Evaluation splits; train is what the model has seen, so scoring it is not evaluation. */
+    static final List<String> SPLITS = List.of("test", "dev");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "C", description = "checkpoint.safetensors written by pretrain, or its export")
+    Path checkpoint;
+
+    @Option(names = "--split", required = true, paramLabel = "S", description = "test or dev")
+    String split;
+
+    @Option(names = "--corpus", defaultValue = Corpus.TED, paramLabel = "NAME",
+            description = Corpus.TED + " (TED) or " + Corpus.SMOKE + " (synthetic) (default: ${DEFAULT-VALUE})")
+    String corpus;
+
+    @Option(names = "--beam", paramLabel = "K", description = "beam size; 1 = greedy (default: beam_size of the checkpoint's hparams)")
+    Integer beam;
+
+    @Option(names = "--limit", paramLabel = "N", description = "translate and score only the first N sentences of the split")
+    Integer limit;
+
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "sentences decoded together (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "PyTorch threads (default: PyTorch's choice, all cores); on a shared machine 1 can be several times faster")
+    Integer threads;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "also write the translations to DIR/<corpus>.<split>.hyp.en (DIR is created if needed)")
+    Path out;
+
+    @Option(names = "--vocab-dir", paramLabel = "DIR", description = "holds pt.bpe and en.bpe (default: data/vocab)")
+    Path vocabDir;
+
+    /** Where {@code --out} puts the translations. */
+    static Path hypothesesFile(Path dir, String corpus, String split) {
+        return dir.resolve(corpus + "." + split + ".hyp." + Corpus.TARGET_LANG);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        // Every argument is checked before the corpus and the model are read, which takes a while.
+        if (!SPLITS.contains(split)) throw usage("--split must be one of " + SPLITS + ", got '" + split + "'");
+        if (!Corpus.TED.equals(corpus) && !Corpus.SMOKE.equals(corpus))
+            throw usage("--corpus must be " + Corpus.TED + " or " + Corpus.SMOKE + ", got '" + corpus + "'");
+        if (beam != null && beam < 1) throw usage("--beam must be >= 1, got " + beam);
+        if (limit != null && limit < 1) throw usage("--limit must be >= 1, got " + limit);
+        if (batch < 1) throw usage("--batch must be >= 1, got " + batch);
+        if (threads != null) {
+            if (threads < 1) throw usage("--threads must be >= 1, got " + threads);
+            bcqkit.nmt.Threads.use(threads);
+        }
+        Path hypFile = null;
+        if (out != null) {
+            if (Files.exists(out) && !Files.isDirectory(out)) throw usage("--out must be a directory, got the file " + out);
+            Files.createDirectories(out);
+            hypFile = hypothesesFile(out, corpus, split);
+            AtomicFiles.checkWritable(hypFile);
+        }
+
+        ParallelText text = Corpus.named(corpus).split(split);
+        int n = limit != null ? Math.min(limit, text.size()) : text.size();
+        List<String> sources = text.source().subList(0, n), references = text.target().subList(0, n);
+        PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (n == 0) throw new IllegalStateException("split '" + split + "' of corpus " + corpus + " has no sentences");
+
+        long start = System.nanoTime();
+        int k;
+        List<String> hyps;
+        try (CheckpointTranslator t = CheckpointTranslator.open(checkpoint, vocabDir)) {
+            k = t.beam(beam);
+            hyps = t.translate(sources, k, batch, corpus + " " + split + "." + Corpus.SOURCE_LANG, err);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (hypFile != null) CheckpointTranslator.writeLines(hypFile, hyps);
+
+        BleuScore sacre = SacreBleu.corpusDefaults().corpus(hyps, references);
+        int m = Math.min(NLTK_SENTENCES, n);
+        NltkScore nltk = NltkBleu.corpus(hyps.subList(0, m), references.subList(0, m));
+        sacre.warnings().forEach(w -> err.println("bcq: warning: sacrebleu: " + w));
+        nltk.warnings().forEach(w -> err.println("bcq: warning: nltk: " + w));
+        err.flush();
+
+        o.println(sacre.format(2));
+        o.println(nltk.format(4) + " [first " + m + " sentences]");
+        o.printf(Locale.ROOT, "corpus=%s%nsplit=%s%nsentences=%d%nbeam=%d%n", corpus, split, n, k);
+        o.printf(Locale.ROOT, "sacrebleu=%.4f%n", sacre.score());
+        o.printf(Locale.ROOT, "nltk_sentences=%d%nnltk_bleu=%.4f%nnltk_bleu_x100=%.2f%n", m, nltk.bleu(), 100 * nltk.bleu());
+        o.printf(Locale.ROOT, "seconds=%.2f%nsentences_per_s=%.2f%n", seconds, n / seconds);
+        if (hypFile != null) o.printf("hypotheses=%s%n", hypFile);
+        o.flush();
+        return 0;
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

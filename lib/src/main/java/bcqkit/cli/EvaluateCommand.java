@@ -9,6 +9,7 @@ import bcqkit.eval.SacreBleu;
 import bcqkit.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -47,24 +48,14 @@ final class EvaluateCommand implements Callable<Integer> {
             description = Corpus.TED + " (TED) or " + Corpus.SMOKE + " (synthetic) (default: ${DEFAULT-VALUE})")
     String corpus;
 
-    @Option(names = "--beam", paramLabel = "K", description = "beam size; 1 = greedy (default: beam_size of the checkpoint's hparams)")
-    Integer beam;
-
     @Option(names = "--limit", paramLabel = "N", description = "translate and score only the first N sentences of the split")
     Integer limit;
-
-    @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "sentences decoded together (default: ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "PyTorch threads (default: PyTorch's choice, all cores); on a shared machine 1 can be several times faster")
-    Integer threads;
 
     @Option(names = "--out", paramLabel = "DIR", description = "also write the translations to DIR/<corpus>.<split>.hyp.en (DIR is created if needed)")
     Path out;
 
-    @Option(names = "--vocab-dir", paramLabel = "DIR", description = "holds pt.bpe and en.bpe (default: data/vocab)")
-    Path vocabDir;
+    @Mixin
+    DecodingOptions decoding;
 
     /** Where {@code --out} puts the translations. */
     static Path hypothesesFile(Path dir, String corpus, String split) {
@@ -77,13 +68,8 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!SPLITS.contains(split)) throw usage("--split must be one of " + SPLITS + ", got '" + split + "'");
         if (!Corpus.TED.equals(corpus) && !Corpus.SMOKE.equals(corpus))
             throw usage("--corpus must be " + Corpus.TED + " or " + Corpus.SMOKE + ", got '" + corpus + "'");
-        if (beam != null && beam < 1) throw usage("--beam must be >= 1, got " + beam);
         if (limit != null && limit < 1) throw usage("--limit must be >= 1, got " + limit);
-        if (batch < 1) throw usage("--batch must be >= 1, got " + batch);
-        if (threads != null) {
-            if (threads < 1) throw usage("--threads must be >= 1, got " + threads);
-            bcqkit.nmt.Threads.use(threads);
-        }
+        decoding.validate(spec);
         Path hypFile = null;
         if (out != null) {
             if (Files.exists(out) && !Files.isDirectory(out)) throw usage("--out must be a directory, got the file " + out);
@@ -101,9 +87,9 @@ final class EvaluateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         int k;
         List<String> hyps;
-        try (CheckpointTranslator t = CheckpointTranslator.open(checkpoint, vocabDir)) {
-            k = t.beam(beam);
-            hyps = t.translate(sources, k, batch, corpus + " " + split + "." + Corpus.SOURCE_LANG, err);
+        try (CheckpointTranslator t = CheckpointTranslator.open(checkpoint, decoding.vocabDir)) {
+            k = t.beam(decoding.beam);
+            hyps = t.translate(sources, k, decoding.batch, corpus + " " + split + "." + Corpus.SOURCE_LANG, err);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (hypFile != null) CheckpointTranslator.writeLines(hypFile, hyps);

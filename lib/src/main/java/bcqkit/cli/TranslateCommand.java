@@ -4,6 +4,7 @@ import bcqkit.io.AtomicFiles;
 import bcqkit.io.FormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -35,36 +36,21 @@ final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "G", description = "translations, one per line")
     Path output;
 
-    @Option(names = "--beam", paramLabel = "K", description = "beam size; 1 = greedy (default: beam_size of the checkpoint's hparams)")
-    Integer beam;
-
-    @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "sentences decoded together (default: ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "PyTorch threads (default: PyTorch's choice, all cores); on a shared machine 1 can be several times faster")
-    Integer threads;
-
-    @Option(names = "--vocab-dir", paramLabel = "DIR", description = "holds pt.bpe and en.bpe (default: data/vocab)")
-    Path vocabDir;
+    @Mixin
+    DecodingOptions decoding;
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) {
-            if (threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
-            bcqkit.nmt.Threads.use(threads);
-        }
-        if (beam != null && beam < 1) throw new ParameterException(spec.commandLine(), "--beam must be >= 1, got " + beam);
-        if (batch < 1) throw new ParameterException(spec.commandLine(), "--batch must be >= 1, got " + batch);
+        decoding.validate(spec);
         AtomicFiles.checkWritable(output);
         if (!Files.isRegularFile(input)) throw new FormatException(input, "cannot read: no such file");
         List<String> lines = Files.readAllLines(input, StandardCharsets.UTF_8);
         long start = System.nanoTime();
         int k;
         List<String> result;
-        try (CheckpointTranslator t = CheckpointTranslator.open(checkpoint, vocabDir)) {
-            k = t.beam(beam);
-            result = t.translate(lines, k, batch, input.toString(), spec.commandLine().getErr());
+        try (CheckpointTranslator t = CheckpointTranslator.open(checkpoint, decoding.vocabDir)) {
+            k = t.beam(decoding.beam);
+            result = t.translate(lines, k, decoding.batch, input.toString(), spec.commandLine().getErr());
         }
         CheckpointTranslator.writeLines(output, result);
         PrintWriter o = spec.commandLine().getOut();

@@ -2,10 +2,8 @@ package bcqkit.cli;
 
 import bcqkit.data.Corpus;
 import bcqkit.data.ParallelText;
-import bcqkit.eval.BleuScore;
-import bcqkit.eval.NltkBleu;
-import bcqkit.eval.NltkScore;
-import bcqkit.eval.SacreBleu;
+import bcqkit.eval.TestSetScore;
+import bcqkit.eval.CheckpointTranslator;
 import bcqkit.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,11 +22,9 @@ import java.util.concurrent.Callable;
 @Command(name = "evaluate", sortOptions = false,
         description = {"Translate a corpus split with a checkpoint (training or exported) and score it.",
                 "Prints sacreBLEU (13a, corpus) over all translated sentences and NLTK corpus_bleu over the first "
-                        + EvaluateCommand.NLTK_SENTENCES + ",",
+                        + TestSetScore.NLTK_SENTENCES + ",",
                 "the metric the reference implementation reports."})
 final class EvaluateCommand implements Callable<Integer> {
-    /** The reference repository (insoochung/transformer_bcq) scores NLTK corpus_bleu on the first 200 test sentences only. */
-    static final int NLTK_SENTENCES = 200;
     /** Evaluation splits; train is what the model has seen, so scoring it is not evaluation. */
     static final List<String> SPLITS = List.of("test", "dev");
 
@@ -80,33 +76,20 @@ final class EvaluateCommand implements Callable<Integer> {
 
         ParallelText text = Corpus.named(corpus).split(split);
         int n = limit != null ? Math.min(limit, text.size()) : text.size();
-        List<String> sources = text.source().subList(0, n), references = text.target().subList(0, n);
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (n == 0) throw new IllegalStateException("split '" + split + "' of corpus " + corpus + " has no sentences");
 
-        long start = System.nanoTime();
-        int k;
-        List<String> hyps;
+        TestSetScore r;
         try (CheckpointTranslator t = CheckpointTranslator.open(checkpoint, decoding.vocabDir)) {
-            k = t.beam(decoding.beam);
-            hyps = t.translate(sources, k, decoding.batch, corpus + " " + split + "." + Corpus.SOURCE_LANG, err);
+            r = TestSetScore.of(t, text, n, t.beam(decoding.beam), decoding.batch, corpus + " " + split + "." + Corpus.SOURCE_LANG, err);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (hypFile != null) CheckpointTranslator.writeLines(hypFile, hyps);
+        if (hypFile != null) CheckpointTranslator.writeLines(hypFile, r.hypotheses());
 
-        BleuScore sacre = SacreBleu.corpusDefaults().corpus(hyps, references);
-        int m = Math.min(NLTK_SENTENCES, n);
-        NltkScore nltk = NltkBleu.corpus(hyps.subList(0, m), references.subList(0, m));
-        sacre.warnings().forEach(w -> err.println("bcq: warning: sacrebleu: " + w));
-        nltk.warnings().forEach(w -> err.println("bcq: warning: nltk: " + w));
-        err.flush();
-
-        o.println(sacre.format(2));
-        o.println(nltk.format(4) + " [first " + m + " sentences]");
-        o.printf(Locale.ROOT, "corpus=%s%nsplit=%s%nsentences=%d%nbeam=%d%n", corpus, split, n, k);
-        o.printf(Locale.ROOT, "sacrebleu=%.4f%n", sacre.score());
-        o.printf(Locale.ROOT, "nltk_sentences=%d%nnltk_bleu=%.4f%nnltk_bleu_x100=%.2f%n", m, nltk.bleu(), 100 * nltk.bleu());
-        o.printf(Locale.ROOT, "seconds=%.2f%nsentences_per_s=%.2f%n", seconds, n / seconds);
+        o.println(r.sacreBleu().format(2));
+        o.println(r.nltk().format(4) + " [first " + r.nltkSentences() + " sentences]");
+        o.printf(Locale.ROOT, "corpus=%s%nsplit=%s%nsentences=%d%nbeam=%d%n", corpus, split, n, r.beam());
+        o.printf(Locale.ROOT, "sacrebleu=%.4f%n", r.sacreBleu().score());
+        o.printf(Locale.ROOT, "nltk_sentences=%d%nnltk_bleu=%.4f%nnltk_bleu_x100=%.2f%n", r.nltkSentences(), r.nltk().bleu(), r.nltkBleu100());
+        o.printf(Locale.ROOT, "seconds=%.2f%nsentences_per_s=%.2f%n", r.seconds(), n / r.seconds());
         if (hypFile != null) o.printf("hypotheses=%s%n", hypFile);
         o.flush();
         return 0;

@@ -1,5 +1,6 @@
 package bcqkit.cli;
 
+import bcqkit.eval.CheckpointTranslator;
 import bcqkit.io.AtomicFiles;
 import bcqkit.io.FormatException;
 import picocli.CommandLine.Command;

@@ -2,6 +2,7 @@ package bcqkit.nmt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
  */
 public final class Adam implements AutoCloseable {
     private final NDManager manager;
+    private static final NDIndex ZERO_ALL = new NDIndex("...");
     private final Map<String, Parameter> params;
     private final Map<String, NDArray> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
     private final float beta1, beta2, epsilon;
@@ -61,10 +63,31 @@ public final class Adam implements AutoCloseable {
                 vi.muli(beta2).addi(g.square().muli(1 - beta2));
                 NDArray denom = local(s, vi.sqrt()).addi(epsilon);
                 w.subi(local(s, mi.mul(alpha)).divi(denom));
-                g.muli(0f);
+                zero(g);
             }
         }
         return lr;
+    }
+
+    /** True when every gradient entry is finite; one reduction over all parameters, one sync. */
+    boolean gradientsFinite() {
+        try (NDManager s = manager.newSubManager()) {
+            NDArray total = s.zeros(new ai.djl.ndarray.types.Shape());
+            for (Parameter p : params.values()) total.addi(local(s, local(s, p.getArray().getGradient()).abs()).sum());
+            return Float.isFinite(total.getFloat());
+        }
+    }
+
+    /** Discards the gradients of a step that is not applied. */
+    void zeroGradients() {
+        try (NDManager s = manager.newSubManager()) {
+            for (Parameter p : params.values()) zero(local(s, p.getArray().getGradient()));
+        }
+    }
+
+    /** In place and NaN-safe, unlike {@code muli(0)}: NaN·0 is NaN, and PyTorch adds the next step's gradients to these. */
+    private static void zero(NDArray gradient) {
+        gradient.set(ZERO_ALL, 0f);
     }
 
     /** Moves an array computed from long-lived operands into the per-update manager. */

@@ -32,7 +32,19 @@ public final class Checkpoint {
     static final String ADAM_PREFIX = "adam.";
 
     /** Everything in the metadata. */
-    public record Info(HParams hparams, int sourceVocab, int targetVocab, int epoch, long step, double elapsedSeconds) {}
+    public record Info(HParams hparams, int sourceVocab, int targetVocab, int epoch, long step, double elapsedSeconds, Partial partial) {
+        /** At an epoch boundary. */
+        public Info(HParams hparams, int sourceVocab, int targetVocab, int epoch, long step, double elapsedSeconds) {
+            this(hparams, sourceVocab, targetVocab, epoch, step, elapsedSeconds, null);
+        }
+    }
+
+    /**
+     * How far a stopped run got into epoch {@code epoch + 1}: batches done and the running sums of its
+     * training metrics (and the target tokens of skipped, non-finite updates, which the means leave out),
+     * so that resuming finishes that epoch exactly as an uninterrupted run would.
+     */
+    public record Partial(int batches, double lossSum, double correct, long skippedTokens, double seconds) {}
 
     private Checkpoint() {}
 
@@ -48,6 +60,13 @@ public final class Checkpoint {
         meta.put("epoch", Integer.toString(info.epoch));
         meta.put("step", Long.toString(info.step));
         meta.put("elapsed_seconds", Double.toString(info.elapsedSeconds));
+        if (info.partial != null) {
+            meta.put("partial_batches", Integer.toString(info.partial.batches()));
+            meta.put("partial_loss_sum", Double.toString(info.partial.lossSum()));
+            meta.put("partial_correct", Double.toString(info.partial.correct()));
+            meta.put("partial_skipped_tokens", Long.toString(info.partial.skippedTokens()));
+            meta.put("partial_seconds", Double.toString(info.partial.seconds()));
+        }
         meta.put("rng", "shuffle: java.util.Random(mix(seed, epoch)); dropout: torch seed mix(seed, step)");
         SafeTensors.write(file, tensors, meta);
     }
@@ -74,9 +93,14 @@ public final class Checkpoint {
                     + " (training) or " + EXPORT_FORMAT + " (exported)");
         HParams hp = HParams.parse(need(file, meta, "hparams"), file + " (__metadata__.hparams)");
         try {
+            Partial partial = meta.containsKey("partial_batches")
+                    ? new Partial(Integer.parseInt(meta.get("partial_batches")), Double.parseDouble(need(file, meta, "partial_loss_sum")),
+                            Double.parseDouble(need(file, meta, "partial_correct")), Long.parseLong(need(file, meta, "partial_skipped_tokens")),
+                            Double.parseDouble(need(file, meta, "partial_seconds")))
+                    : null;
             return new Info(hp, Integer.parseInt(need(file, meta, "source_vocab")), Integer.parseInt(need(file, meta, "target_vocab")),
                     Integer.parseInt(need(file, meta, "epoch")), Long.parseLong(need(file, meta, "step")),
-                    Double.parseDouble(need(file, meta, "elapsed_seconds")));
+                    Double.parseDouble(need(file, meta, "elapsed_seconds")), partial);
         } catch (NumberFormatException e) {
             throw new FormatException(file, "bad number in metadata: " + e.getMessage());
         }

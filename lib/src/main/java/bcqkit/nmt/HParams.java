@@ -63,6 +63,12 @@ public record HParams(int numLayers, int dModel, int dff, int numHeads, double d
 
     public int depth() { return dModel / numHeads; }
 
+    /** The same run trained for {@code n} epochs; resuming allows exactly this difference. */
+    public HParams withEpochs(int n) {
+        return new HParams(numLayers, dModel, dff, numHeads, dropoutRate, maxPositions, maxLength, batchTokens, n, warmupSteps,
+                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty);
+    }
+
     public static HParams load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new FormatException(file, "cannot read: no such file");
         return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());

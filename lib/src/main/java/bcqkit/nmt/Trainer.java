@@ -47,6 +47,11 @@ public final class Trainer implements AutoCloseable {
     private final Adam adam;
     private int epoch;
     private double elapsed;
+    /** Where the stopped epoch {@code epoch + 1} resumes; null at an epoch boundary. */
+    private Checkpoint.Partial partial;
+    private volatile boolean stopRequested;
+    /** Tests stand in for a signal arriving before this batch index; −1: never. */
+    private int stopAtBatch = -1;
 
     private Trainer(Path runDir, HParams hp, int sourceVocab, int targetVocab) {
         this.runDir = runDir;
@@ -70,10 +75,7 @@ public final class Trainer implements AutoCloseable {
         }
         if (!Files.exists(ckpt)) throw new FormatException(ckpt, "cannot resume: no such file");
         Checkpoint.Info info = Checkpoint.readInfo(ckpt);
-        HParams same = new HParams(info.hparams().numLayers(), info.hparams().dModel(), info.hparams().dff(), info.hparams().numHeads(),
-                info.hparams().dropoutRate(), info.hparams().maxPositions(), info.hparams().maxLength(), info.hparams().batchTokens(), hp.epochs(),
-                info.hparams().warmupSteps(), info.hparams().adamBeta1(), info.hparams().adamBeta2(), info.hparams().adamEpsilon(),
-                info.hparams().seed(), info.hparams().beamSize(), info.hparams().lengthPenalty());
+        HParams same = info.hparams().withEpochs(hp.epochs());
         List<String> diff = same.differences(hp);
         if (!diff.isEmpty()) throw new FormatException(ckpt, "was trained with other hparams: " + String.join(", ", diff));
         if (info.sourceVocab() != sourceVocab || info.targetVocab() != targetVocab)
@@ -87,6 +89,7 @@ public final class Trainer implements AutoCloseable {
         }
         t.epoch = info.epoch();
         t.elapsed = info.elapsedSeconds();
+        t.partial = info.partial();
         return t;
     }
 
@@ -102,44 +105,88 @@ public final class Trainer implements AutoCloseable {
 
     public Path checkpoint() { return runDir.resolve(Checkpoint.FILE); }
 
-    /** Runs the remaining epochs up to {@code epochs}. */
+    /**
+     * Asks a running {@link #trainEpoch} to stop after its current step and checkpoint where it is (safe to
+     * call from a signal handler or another thread). {@code --resume} then continues exactly from there.
+     */
+    public void requestStop() { stopRequested = true; }
+
+    void stopAtBatch(int index) { stopAtBatch = index; }
+
+    /** Runs the remaining epochs up to {@code epochs}; stops early, checkpointed, after {@link #requestStop}. */
     public List<EpochMetrics> train(List<Example> train, List<Example> dev) throws IOException {
         List<EpochMetrics> out = new ArrayList<>();
-        while (epoch < hp.epochs()) out.add(trainEpoch(train, dev));
+        while (epoch < hp.epochs()) {
+            EpochMetrics m = trainEpoch(train, dev);
+            if (m == null) break;
+            out.add(m);
+        }
         return out;
     }
 
-    /** One epoch over the pairs that fit max_length, validation on {@code dev}, then checkpoint and metrics row. */
+    /**
+     * One epoch over the pairs that fit max_length, validation on {@code dev}, then checkpoint and metrics row.
+     * Returns null when {@link #requestStop} ended it early; the checkpoint then records the batches done.
+     */
     public EpochMetrics trainEpoch(List<Example> train, List<Example> dev) throws IOException {
         List<Example> fit = Batch.fitting(train, hp.maxLength());
         if (fit.isEmpty()) throw new IllegalArgumentException("no training pair fits max_length " + hp.maxLength());
         int e = epoch + 1;
         List<Batch> batches = Batch.make(fit, hp.batchTokens(), new Random(mix(hp.seed(), e)));
+        Checkpoint.Partial resumed = partial != null ? partial : new Checkpoint.Partial(0, 0, 0, 0, 0);
+        if (resumed.batches() > batches.size())
+            throw new FormatException(checkpoint(), "records " + resumed.batches() + " batches done in epoch " + e + ", but the data gives only " + batches.size());
         long tokens = batches.stream().mapToLong(Batch::targetTokens).sum();
-        double lossSum = 0, correct = 0, lr = 0;
+        long left = batches.subList(resumed.batches(), batches.size()).stream().mapToLong(Batch::targetTokens).sum();
+        double lossSum = resumed.lossSum(), correct = resumed.correct(), lr = adam.nextLearningRate();
+        int skipped = 0;
+        long skippedTokens = resumed.skippedTokens();
         long start = System.nanoTime();
-        try (Progress p = Progress.start(String.format(Locale.ROOT, "epoch %d/%d", e, hp.epochs()), tokens, "tokens")) {
-            for (Batch b : batches) {
-                double[] r = trainStep(b);
+        String label = String.format(Locale.ROOT, "epoch %d/%d", e, hp.epochs()) + (resumed.batches() > 0 ? " (resumed at batch " + resumed.batches() + ")" : "");
+        try (Progress p = Progress.start(label, left, "tokens")) {
+            for (int i = resumed.batches(); i < batches.size(); i++) {
+                if (stopRequested || i == stopAtBatch) {
+                    partial = new Checkpoint.Partial(i, lossSum, correct, skippedTokens, resumed.seconds() + (System.nanoTime() - start) / 1e9);
+                    save(null);
+                    return null;
+                }
+                double[] r = trainStep(batches.get(i));
+                if (Double.isNaN(r[2])) {
+                    // A rare overflow is survivable; a run of them means the model diverged.
+                    skipped++;
+                    skippedTokens += batches.get(i).targetTokens();
+                    System.err.printf(Locale.ROOT, "bcq: warning: epoch %d batch %d of %d: non-finite %s; update skipped (%d so far this epoch)%n",
+                            e, i + 1, batches.size(), Double.isFinite(r[0]) ? "gradient" : "loss " + r[0], skipped);
+                    if (skipped > maxSkipped(batches.size()))
+                        throw new IllegalStateException(String.format(Locale.ROOT,
+                                "training diverged in epoch %d: %d of its updates had a non-finite loss or gradient; %s still holds epoch %d",
+                                e, skipped, checkpoint(), epoch));
+                    p.advance(batches.get(i).targetTokens());
+                    continue;
+                }
                 lossSum += r[0];
                 correct += r[1];
                 lr = r[2];
-                p.advance(b.targetTokens());
+                p.advance(batches.get(i).targetTokens());
             }
         }
-        double trainSeconds = (System.nanoTime() - start) / 1e9;
-        if (!Double.isFinite(lossSum)) throw new IllegalStateException("training diverged in epoch " + e + ": loss is " + lossSum);
+        double trainSeconds = resumed.seconds() + (System.nanoTime() - start) / 1e9;
         Evaluation val = evaluate(dev);
-        double epochSeconds = (System.nanoTime() - start) / 1e9;
+        double epochSeconds = resumed.seconds() + (System.nanoTime() - start) / 1e9;
         epoch = e;
+        partial = null;
         elapsed += epochSeconds;
-        EpochMetrics m = new EpochMetrics(e, adam.step(), lossSum / tokens, correct / tokens, val.loss, val.accuracy,
+        long counted = tokens - skippedTokens;
+        EpochMetrics m = new EpochMetrics(e, adam.step(), lossSum / counted, correct / counted, val.loss, val.accuracy,
                 tokens / trainSeconds, lr, epochSeconds, elapsed, rssMb());
         save(m);
         return m;
     }
 
-    /** Forward, backward and Adam update of one batch: {loss sum, correct labels, learning rate}. */
+    /**
+     * Forward, backward and Adam update of one batch: {loss sum, correct labels, learning rate}. A
+     * non-finite loss or gradient skips the update (learning rate NaN), so the parameters stay as they were.
+     */
     double[] trainStep(Batch b) {
         try (NDManager s = manager.newSubManager()) {
             // A fresh generator state per step makes dropout a function of (seed, step) alone.
@@ -150,9 +197,18 @@ public final class Trainer implements AutoCloseable {
                 l = MaskedLoss.of(model.logits(src, in, true), out);
                 gc.backward(l.sum().div((float) b.targetTokens()));
             }
-            double lr = adam.update();
-            return new double[] {l.sum().getFloat(), l.correct().getFloat(), lr};
+            float loss = l.sum().getFloat(), hits = l.correct().getFloat();
+            if (!Float.isFinite(loss) || !adam.gradientsFinite()) {
+                adam.zeroGradients();
+                return new double[] {loss, hits, Double.NaN};
+            }
+            return new double[] {loss, hits, adam.update()};
         }
+    }
+
+    /** Updates an epoch may skip before the run counts as diverged: 1% of them, at least 3. */
+    static int maxSkipped(int batches) {
+        return Math.max(3, batches / 100);
     }
 
     /** Training throughput on {@code examples}: {@code steps} steps after {@code warmup} untimed ones; writes nothing. */
@@ -188,13 +244,14 @@ public final class Trainer implements AutoCloseable {
         return new Evaluation(loss / tokens, correct / tokens, tokens);
     }
 
+    /** Checkpoint plus, at an epoch end ({@code m} not null), one more metrics row; both replaced together. */
     private void save(EpochMetrics m) throws IOException {
         Path csv = runDir.resolve(METRICS), ckpt = checkpoint();
         String old = Files.exists(csv) ? Files.readString(csv, StandardCharsets.UTF_8) : HEADER + "\n";
-        byte[] rows = (old + m.csv() + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] rows = (m == null ? old : old + m.csv() + "\n").getBytes(StandardCharsets.UTF_8);
         try (AtomicFiles.Group g = new AtomicFiles.Group()) {
             Checkpoint.write(g.stage(ckpt), model, adam,
-                    new Checkpoint.Info(hp, model.sourceVocab(), model.targetVocab(), epoch, adam.step(), elapsed));
+                    new Checkpoint.Info(hp, model.sourceVocab(), model.targetVocab(), epoch, adam.step(), elapsed, partial));
             AtomicFiles.write(g.stage(csv), ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(rows)));
             g.commit();
         }

@@ -101,7 +101,7 @@ public final class Transformer extends AbstractBlock {
      * {@code NDArray.set}: that makes the tensor use a Java buffer, whose alignment varies from run to
      * run, and so may the BLAS kernel chosen and its rounding.
      */
-    static void set(Parameter p, float[] values) {
+    public static void set(Parameter p, float[] values) {
         NDArray a = p.getArray();
         if (a.size() != values.length)
             throw new IllegalArgumentException("parameter '" + p.getName() + "' has " + a.size() + " values, got " + values.length);

@@ -10,6 +10,11 @@ import bcqkit.nmt.Checkpoint;
 import bcqkit.nmt.Examples;
 import bcqkit.nmt.HParams;
 import bcqkit.nmt.Trainer;
+import bcqkit.nmt.Transformer;
+import bcqkit.qmodel.QuantPlan;
+import bcqkit.qmodel.QuantSpec;
+import bcqkit.qmodel.QuantizedModel;
+import bcqkit.qmodel.TokenCounts;
 import bcqkit.notebook.Kit;
 import bcqkit.text.BpeTokenizer;
 import bcqkit.text.Tokenizer;
@@ -32,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code evaluate} and {@code export} on a tiny model trained briefly on the smoke corpus with the shipped vocabularies. */
 class EvaluateCommandTest {
     private static final HParams TINY = new HParams(1, 16, 32, 4, 0.0, 64, 24, 512, 1, 20, 0.9, 0.98, 1e-9, 7, 2, 0.6);
-    /** More than {@link EvaluateCommand#NLTK_SENTENCES}, so the two metrics see different sentence counts. */
+    /** More than {@link bcqkit.eval.TestSetScore#NLTK_SENTENCES}, so the two metrics see different sentence counts. */
     private static final int LIMIT = 230;
 
     @TempDir
@@ -154,6 +159,36 @@ class EvaluateCommandTest {
             if (!lines.isEmpty()) assertEquals(lines, metrics);
             lines = metrics;
         }
+    }
+
+    @Test
+    void packedCheckpointTranslatesLikeTheSyncedFloatModel() throws IOException {
+        Path packed = dir.resolve("paper-mix.bcq.safetensors"), synced = dir.resolve("synced.safetensors");
+        Path spec = Kit.hparams().resolve("quant/paper-mix.json");
+        CliRun q = CliRun.of("quantize-model", "--checkpoint", checkpoint.toString(), "--spec", spec.toString(), "--out", packed.toString(),
+                "--counts", "smoke", "--threads", "1");
+        assertEquals(0, q.code(), q.err());
+        // The same quantization done in process and written back into FP parameters, as the reference syncs.
+        Tokenizer pt = BpeTokenizer.load(Kit.data().resolve("vocab/pt.bpe")), en = BpeTokenizer.load(Kit.data().resolve("vocab/en.bpe"));
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            Transformer model = Checkpoint.loadModel(checkpoint, m);
+            QuantPlan plan = QuantPlan.of(QuantSpec.load(spec), model, TokenCounts.train(Corpus.smoke(), pt, en));
+            QuantizedModel.sync(model, plan, 1);
+            Checkpoint.write(synced, model, null, Checkpoint.readInfo(checkpoint));
+        }
+        Path in = Files.writeString(dir.resolve("in.pt"), String.join("\n", Corpus.smoke().split("test").source().subList(0, 40)) + "\n");
+        Path a = dir.resolve("packed.en"), b = dir.resolve("synced.en"), fp = dir.resolve("fp.en");
+        for (Path[] io : new Path[][] {{packed, a}, {synced, b}, {checkpoint, fp}}) {
+            CliRun t = CliRun.of("translate", "--checkpoint", io[0].toString(), "--input", in.toString(), "--output", io[1].toString(), "--beam", "2", "--threads", "1");
+            assertEquals(0, t.code(), t.err());
+        }
+        assertEquals(40, Files.readAllLines(a).size());
+        assertEquals(Files.readString(b), Files.readString(a));
+        // Paper-mix has 1-bit layers: if the packed file silently held the FP weights, this would catch it.
+        assertFalse(Files.readString(fp).equals(Files.readString(a)), "quantization changed no translation; was anything quantized?");
+        CliRun r = CliRun.of("evaluate", "--checkpoint", packed.toString(), "--split", "dev", "--corpus", "smoke", "--limit", "20", "--beam", "1", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("20", r.values().get("sentences"));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,6 +116,60 @@ class TrainerTest {
         String[] cells = rows.get(2).split(",");
         assertEquals(Trainer.HEADER.split(",").length, cells.length);
         assertTrue(Double.parseDouble(cells[10]) > 10, "RSS in MB: " + cells[10]);
+    }
+
+    @Test
+    void stopMidEpochCheckpointsAndResumesExactly() throws IOException {
+        HParams hp = Tiny.hparams(1, 0.3, 2);
+        List<Example> train = copies(40, 11, 6, 5), dev = copies(8, 11, 6, 6);
+        Path straight = dir.resolve("straight"), stopped = dir.resolve("stopped");
+        try (Trainer t = Trainer.open(straight, hp, 11, 11, false)) {
+            t.train(train, dev);
+        }
+        try (Trainer t = Trainer.open(stopped, hp, 11, 11, false)) {
+            t.trainEpoch(train, dev);
+            t.stopAtBatch(1);
+            assertNull(t.trainEpoch(train, dev));
+        }
+        Checkpoint.Info info = Checkpoint.readInfo(stopped.resolve(Checkpoint.FILE));
+        assertEquals(1, info.epoch());
+        assertEquals(1, info.partial().batches());
+        assertEquals(2, Files.readAllLines(stopped.resolve(Trainer.METRICS)).size(), "a stop adds no metrics row");
+        try (Trainer t = Trainer.open(stopped, hp, 11, 11, true)) {
+            assertEquals(1, t.train(train, dev).size());
+        }
+        SafeTensors.Contents a = SafeTensors.read(straight.resolve(Checkpoint.FILE)), b = SafeTensors.read(stopped.resolve(Checkpoint.FILE));
+        for (String name : a.tensors().keySet()) assertArrayEquals(a.tensors().get(name).floats(), b.tensors().get(name).floats(), name);
+        assertNull(Checkpoint.readInfo(stopped.resolve(Checkpoint.FILE)).partial());
+        List<String> rowsA = Files.readAllLines(straight.resolve(Trainer.METRICS)), rowsB = Files.readAllLines(stopped.resolve(Trainer.METRICS));
+        assertEquals(rowsA.size(), rowsB.size());
+        // epoch, step, train loss/accuracy (summed across the stop) and validation agree exactly; timings differ.
+        for (int i = 1; i < rowsA.size(); i++)
+            assertEquals(String.join(",", List.of(rowsA.get(i).split(",")).subList(0, 6)), String.join(",", List.of(rowsB.get(i).split(",")).subList(0, 6)));
+    }
+
+    @Test
+    void nonFiniteUpdatesAreSkippedAndARunOfThemStopsTraining() throws IOException {
+        HParams hp = Tiny.hparams(1, 0.0, 1);
+        List<Example> train = copies(400, 11, 6, 5);
+        try (Trainer t = Trainer.open(dir.resolve("nan"), hp, 11, 11, false)) {
+            var params = t.model().namedParameters();
+            float[] poisoned = new float[Math.toIntExact(params.get("decoder.0.ffn.dense2.bias").getArray().size())];
+            java.util.Arrays.fill(poisoned, Float.NaN);
+            Transformer.set(params.get("decoder.0.ffn.dense2.bias"), poisoned);
+            float[] before = params.get("encoder.0.ffn.dense1.weight").getArray().toFloatArray();
+            double[] r = t.trainStep(Batch.make(train, hp.batchTokens(), null).get(0));
+            assertTrue(Double.isNaN(r[2]), "the step must report that it was skipped");
+            assertEquals(0, t.step());
+            assertArrayEquals(before, params.get("encoder.0.ffn.dense1.weight").getArray().toFloatArray());
+            for (var e : params.entrySet()) {
+                float[] g = e.getValue().getArray().getGradient().toFloatArray();
+                for (float x : g) assertEquals(0f, x, e.getKey() + ": gradients of a skipped step must be zeroed, NaN included");
+            }
+            IllegalStateException ex = assertThrows(IllegalStateException.class, () -> t.trainEpoch(train, train));
+            assertTrue(ex.getMessage().contains("diverged in epoch 1"), ex.getMessage());
+            assertFalse(Files.exists(t.checkpoint()), "a diverged epoch writes no checkpoint");
+        }
     }
 
     @Test

@@ -1,13 +1,15 @@
-package bcqkit.cli;
+package bcqkit.eval;
 
 import ai.djl.ndarray.NDManager;
 import bcqkit.data.Corpus;
 import bcqkit.io.AtomicFiles;
 import bcqkit.io.FormatException;
 import bcqkit.nmt.Checkpoint;
+import bcqkit.nmt.HParams;
 import bcqkit.nmt.Transformer;
 import bcqkit.nmt.Translator;
 import bcqkit.notebook.Kit;
+import bcqkit.qmodel.PackedCheckpoint;
 import bcqkit.notebook.Progress;
 import bcqkit.text.BpeTokenizer;
 import bcqkit.text.Tokenizer;
@@ -24,21 +26,21 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * A checkpoint (training or exported) with the BPE tokenizers it was trained with, translating lists of
+ * A checkpoint (training, exported, or packed by quantize-model) with the BPE tokenizers it was trained with, translating lists of
  * sentences: what {@code translate} and {@code evaluate} share, so both read checkpoints, cut over-long
  * inputs and batch sentences the same way.
  */
-final class CheckpointTranslator implements AutoCloseable {
+public final class CheckpointTranslator implements AutoCloseable {
     private final Path checkpoint;
-    private final Checkpoint.Info info;
+    private final HParams hparams;
     private final Tokenizer source, target;
     private final NDManager manager;
     private final Transformer model;
     private final Translator translator;
 
-    private CheckpointTranslator(Path checkpoint, Checkpoint.Info info, Tokenizer source, Tokenizer target, NDManager manager, Transformer model) {
+    private CheckpointTranslator(Path checkpoint, HParams hparams, Tokenizer source, Tokenizer target, NDManager manager, Transformer model) {
         this.checkpoint = checkpoint;
-        this.info = info;
+        this.hparams = hparams;
         this.source = source;
         this.target = target;
         this.manager = manager;
@@ -47,37 +49,51 @@ final class CheckpointTranslator implements AutoCloseable {
     }
 
     /** The tokenizers in {@code vocabDir} (null: the kit's {@code data/vocab}); the checkpoint must have been trained with their vocabulary sizes. */
-    static CheckpointTranslator open(Path checkpoint, Path vocabDir) throws IOException {
+    public static CheckpointTranslator open(Path checkpoint, Path vocabDir) throws IOException {
         Path vocab = vocabDir != null ? vocabDir : Kit.data().resolve("vocab");
         Tokenizer pt = BpeTokenizer.load(vocab.resolve(Corpus.SOURCE_LANG + ".bpe")), en = BpeTokenizer.load(vocab.resolve(Corpus.TARGET_LANG + ".bpe"));
         // The metadata alone is enough to refuse a mismatch before the (possibly large) tensors are read.
-        Checkpoint.Info info = Checkpoint.readInfo(checkpoint);
-        if (info.sourceVocab() != pt.vocabSize() || info.targetVocab() != en.vocabSize())
-            throw new FormatException(checkpoint, "vocabulary sizes " + info.sourceVocab() + "/" + info.targetVocab()
+        boolean packed = PackedCheckpoint.isPacked(checkpoint);
+        HParams hp;
+        int sourceVocab, targetVocab;
+        if (packed) {
+            PackedCheckpoint.Info info = PackedCheckpoint.readInfo(checkpoint);
+            hp = info.hparams();
+            sourceVocab = info.sourceVocab();
+            targetVocab = info.targetVocab();
+        } else {
+            Checkpoint.Info info = Checkpoint.readInfo(checkpoint);
+            hp = info.hparams();
+            sourceVocab = info.sourceVocab();
+            targetVocab = info.targetVocab();
+        }
+        if (sourceVocab != pt.vocabSize() || targetVocab != en.vocabSize())
+            throw new FormatException(checkpoint, "vocabulary sizes " + sourceVocab + "/" + targetVocab
                     + " differ from the tokenizers' " + pt.vocabSize() + "/" + en.vocabSize() + " in " + vocab);
         NDManager manager = NDManager.newBaseManager();
         try {
-            return new CheckpointTranslator(checkpoint, info, pt, en, manager, Checkpoint.loadModel(checkpoint, manager));
+            Transformer model = packed ? PackedCheckpoint.load(checkpoint, manager) : Checkpoint.loadModel(checkpoint, manager);
+            return new CheckpointTranslator(checkpoint, hp, pt, en, manager, model);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    Checkpoint.Info info() {
-        return info;
+    public HParams hparams() {
+        return hparams;
     }
 
     /** The beam size to use: the given one, or the checkpoint's hparams {@code beam_size} when null. */
-    int beam(Integer requested) {
-        return requested != null ? requested : info.hparams().beamSize();
+    public int beam(Integer requested) {
+        return requested != null ? requested : hparams.beamSize();
     }
 
     /**
      * Translations of {@code lines}, in order; greedy when {@code beam} is 1. {@code origin} names where the
      * lines came from in the warning printed to {@code err} for each input cut to the positional table.
      */
-    List<String> translate(List<String> lines, int beam, int batch, String origin, PrintWriter err) {
+    public List<String> translate(List<String> lines, int beam, int batch, String origin, PrintWriter err) {
         int maxSource = model.hparams().maxPositions() - 2;
         List<int[]> ids = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
@@ -107,14 +123,14 @@ final class CheckpointTranslator implements AutoCloseable {
     }
 
     /** One line per entry, each ending in LF, UTF-8, written atomically. */
-    static void writeLines(Path file, List<String> lines) throws IOException {
+    public static void writeLines(Path file, List<String> lines) throws IOException {
         StringBuilder text = new StringBuilder();
         for (String r : lines) text.append(r).append('\n');
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, ch -> AtomicFiles.writeFully(ch, ByteBuffer.wrap(bytes)));
     }
 
-    Path checkpoint() {
+    public Path checkpoint() {
         return checkpoint;
     }
 

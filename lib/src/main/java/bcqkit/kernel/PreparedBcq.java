@@ -1,0 +1,363 @@
+package bcqkit.kernel;
+
+import bcqkit.quant.BcqMatrix;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * A {@link BcqMatrix} repacked once into a kernel-friendly layout, for fast products {@code Y = W·X}
+ * straight on the bits: per-row or group-wise α, with or without offset, 1 to 8 bits, any shape. Build
+ * it once per matrix (the repacking reads every code bit) and reuse it for every product.
+ *
+ * <p><b>Layout.</b> Rows go in blocks of 8 (one 256-bit vector of floats); columns in 32-bit words,
+ * and every group starts a fresh word, padded with zero bits. So any group size works, and group sizes
+ * that are not a multiple of 32 (e.g. 24, 50, or a partial last group) simply pay for their padding:
+ * padded columns meet {@code x = 0}, padded rows have α = 0. Codes are {@code int[block][bit][word][lane]},
+ * the 8 rows of a block side by side, bit {@code 31 − j} of a lane being column {@code j} of the word.
+ * Scales are {@code [block][group][bit][lane]} and negated, because both kernels compute the signed sum
+ * {@code Σ_{b=−1} x − Σ_{b=+1} x = −b·x}; offsets are {@code [block][group][lane]}, times the group's
+ * {@code Σ x}.
+ *
+ * <p><b>Small batches (below {@value #LUT_MIN_BATCH}): sign walk, one batch entry at a time.</b> Lanes
+ * are 8 rows. For each column the kernel broadcasts {@code x}, flips its sign bit where the row's code
+ * bit is set ({@code x XOR (v & 0x80000000)}) and adds; {@code v + v} brings the next column's bit into
+ * the sign position. That is 4 vector operations per 8 rows × 1 column × 1 bit-plane and no table: one
+ * packed byte per core cycle at best, of which it reaches roughly three quarters. Lookup tables lose at
+ * batch 1 because Java 17's Vector API cannot index a table cheaply: a {@code rearrange} on a shuffle
+ * made from data costs about ten instructions (int→byte conversion, index check), and even a byte
+ * {@code rearrange} (pshufb, T-MAC's int8 tables, which would not be exact anyway) costs two cycles.
+ * Measured against the sign walk on 4096×4096, 3 bits, one thread (fastest CPU time of interleaved
+ * runs): μ = 4 tables looked up with {@code rearrange} (two 8-entry registers and a blend, or one
+ * signed 8-entry register) 1.4–1.5× its time; μ = 8 tables with scalar loads (BiQGEMM) 1.6–1.8×;
+ * μ = 8 with AVX2 gathers 1.5×; the walk with shifts instead of {@code v + v} 1.4×, with one walk
+ * chain instead of two 1.1×, with {@code x} pre-broadcast in memory 1.5×. Sharing one walk among 4
+ * batch entries saved nothing measurable.
+ *
+ * <p><b>Batch {@value #LUT_MIN_BATCH} and above: lookup tables, μ = 8.</b> For each byte of codes
+ * (8 columns) the 256 signed partial sums are precomputed for a panel of 8 or 16 batch entries, so one
+ * lookup is a plain vector load ({@code table[byte]} holds the panel's sums) that adds 8 columns × 8–16
+ * batch entries at once. μ = 8 beat μ = 4 (twice the lookups for the same bits, smaller tables) at every
+ * panel width and tile size measured. Columns are tiled {@value #TILE_WORDS} words at a time; each
+ * thread builds the tile's tables and sweeps its rows over them. Fewer words per tile would keep the
+ * tables in L1 or L2 but cost more in per-row overhead than the misses they save (4 words: 1.2× slower
+ * at a panel of 16). Per batch entry, a full panel of 8 costs 0.7–1.0× the sign walk's time and a
+ * panel of 16 about 0.6×, hence the crossover.
+ *
+ * <p>Threads split the row blocks (small products use fewer, see {@link Workers#partsFor}). Sums are
+ * float, in an order that does not depend on the thread count, so results are the same for any number
+ * of threads.
+ */
+public final class PreparedBcq {
+    /** Rows per block: floats per 256-bit vector (AVX2). */
+    static final int LANES = 8;
+    /** Columns per packed word. */
+    static final int WORD = 32;
+    /** Smallest batch that goes to the table kernel (the measured crossover, see above). */
+    static final int LUT_MIN_BATCH = 6;
+    /** Words per column tile: 256 KB of tables at a panel of 8, 512 KB at 16. */
+    private static final int TILE_WORDS = 8;
+    private static final int SIGN = 0x80000000;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+
+    private final int rows, cols, bits, groupSize, groups, wordsPerGroup, words, blocks;
+    private final int[] codes;
+    private final float[] alpha;
+    private final float[] offset;
+
+    private PreparedBcq(BcqMatrix w) {
+        if (F.length() != LANES) throw new IllegalStateException("expected 8 float lanes per 256-bit vector, got " + F.length());
+        rows = w.rows();
+        cols = w.cols();
+        bits = w.bits();
+        groupSize = w.groupSize();
+        groups = w.groups();
+        wordsPerGroup = ceilDiv(groupSize, WORD);
+        words = Math.multiplyExact(groups, wordsPerGroup);
+        blocks = ceilDiv(rows, LANES);
+        codes = new int[Math.multiplyExact(Math.multiplyExact(blocks, bits), Math.multiplyExact(words, LANES))];
+        alpha = new float[Math.multiplyExact(Math.multiplyExact(blocks, groups), bits * LANES)];
+        offset = w.hasOffset() ? new float[Math.multiplyExact(blocks, groups * LANES)] : null;
+
+        long[] src = w.codes();
+        for (int r = 0; r < rows; r++) {
+            int blk = r / LANES, lane = r % LANES;
+            for (int b = 0; b < bits; b++) {
+                int base = w.codeIndex(b, r, 0);
+                for (int g = 0; g < groups; g++) {
+                    int end = Math.min(cols, (g + 1) * groupSize);
+                    for (int i = 0, c = g * groupSize; c < end; i++, c += WORD)
+                        codes[codeIndex(blk, b, g * wordsPerGroup + i) + lane] = Integer.reverse(bitsAt(src, base, c, Math.min(WORD, end - c)));
+                }
+            }
+            for (int g = 0; g < groups; g++) {
+                for (int b = 0; b < bits; b++) alpha[alphaIndex(blk, g, b) + lane] = -w.alpha(r, g, b);
+                if (offset != null) offset[(blk * groups + g) * LANES + lane] = w.offset(r, g);
+            }
+        }
+    }
+
+    public static PreparedBcq of(BcqMatrix w) {
+        return new PreparedBcq(w);
+    }
+
+    public int rows() { return rows; }
+    public int cols() { return cols; }
+    public int bits() { return bits; }
+
+    /** Bytes a product reads from the matrix: codes, scales and offsets in this layout, padding included. */
+    public long bytes() {
+        return 4L * codes.length + 4L * alpha.length + (offset == null ? 0 : 4L * offset.length);
+    }
+
+    /** {@code W·x} on the calling thread. */
+    public float[] multiply(float[] x) {
+        float[] y = new float[rows];
+        try (Workers one = Workers.of(1)) {
+            multiply(x, 1, y, one);
+        }
+        return y;
+    }
+
+    /** {@code Y = W·X} for {@code X} given as {@code x[batch][cols]}; returns {@code y[batch][rows]}. */
+    public float[][] multiply(float[][] x, Workers workers) {
+        float[] flat = new float[Math.multiplyExact(x.length, cols)];
+        for (int i = 0; i < x.length; i++) {
+            if (x[i].length != cols) throw new IllegalArgumentException("x[" + i + "] has " + x[i].length + " entries, the matrix has " + cols + " columns");
+            System.arraycopy(x[i], 0, flat, i * cols, cols);
+        }
+        float[] y = new float[Math.multiplyExact(x.length, rows)];
+        multiply(flat, x.length, y, workers);
+        float[][] out = new float[x.length][];
+        for (int i = 0; i < x.length; i++) out[i] = Arrays.copyOfRange(y, i * rows, (i + 1) * rows);
+        return out;
+    }
+
+    /**
+     * {@code Y = W·X} on flat, batch-major arrays: {@code x[i·cols + c]} is column {@code c} of batch
+     * entry {@code i}, and the result goes to {@code y[i·rows + r]}, overwriting it.
+     */
+    public void multiply(float[] x, int batch, float[] y, Workers workers) {
+        if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        if (x.length != (long) batch * cols)
+            throw new IllegalArgumentException("x has " + x.length + " entries, expected batch " + batch + " x " + cols + " columns");
+        if (y.length != (long) batch * rows)
+            throw new IllegalArgumentException("y has " + y.length + " entries, expected batch " + batch + " x " + rows + " rows");
+        if (batch >= LUT_MIN_BATCH) {
+            for (int p0 = 0; p0 < batch; p0 += 2 * LANES) lookup(x, p0, Math.min(2 * LANES, batch - p0), y, workers);
+            return;
+        }
+        for (int i = 0; i < batch; i++) signWalk(x, i * cols, y, i * rows, workers);
+    }
+
+    // ---- small batches: sign walk ------------------------------------------------------------------
+
+    private void signWalk(float[] x, int xo, float[] y, int yo, Workers workers) {
+        int[] xBits = new int[words * WORD];
+        float[] groupSum = offset == null ? null : new float[groups];
+        for (int c = 0; c < cols; c++) {
+            float v = x[xo + c];
+            int g = c / groupSize;
+            xBits[paddedColumn(g, c)] = Float.floatToRawIntBits(v);
+            if (groupSum != null) groupSum[g] += v;
+        }
+        // Work in vector steps: one per row block, bit-plane and column.
+        int parts = workers.partsFor((long) blocks * bits * words * WORD);
+        workers.run(parts, part -> signWalkBlocks(xBits, groupSum, y, yo, Workers.start(part, parts, blocks), Workers.start(part + 1, parts, blocks)));
+    }
+
+    private void signWalkBlocks(int[] xBits, float[] groupSum, float[] y, int yo, int b0, int b1) {
+        for (int blk = b0; blk < b1; blk++) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int g = 0; g < groups; g++) {
+                if (offset != null)
+                    acc = FloatVector.fromArray(F, offset, (blk * groups + g) * LANES).fma(FloatVector.broadcast(F, groupSum[g]), acc);
+                for (int b = 0; b < bits; b++) {
+                    int ci = codeIndex(blk, b, g * wordsPerGroup), xi = g * wordsPerGroup * WORD;
+                    // Four independent sums, and two walks (the word's high and low halves) so that the
+                    // v + v chain does not serialize the 32 steps.
+                    FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                    for (int i = 0; i < wordsPerGroup; i++, ci += LANES, xi += WORD) {
+                        IntVector hi = IntVector.fromArray(I, codes, ci);
+                        IntVector lo = hi.lanewise(VectorOperators.LSHL, 16);
+                        for (int j = 0; j < 16; j += 2) {
+                            s0 = s0.add(flip(xBits[xi + j], hi));
+                            hi = hi.add(hi);
+                            s1 = s1.add(flip(xBits[xi + 16 + j], lo));
+                            lo = lo.add(lo);
+                            s2 = s2.add(flip(xBits[xi + j + 1], hi));
+                            hi = hi.add(hi);
+                            s3 = s3.add(flip(xBits[xi + 17 + j], lo));
+                            lo = lo.add(lo);
+                        }
+                    }
+                    acc = FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).fma(s0.add(s1).add(s2.add(s3)), acc);
+                }
+            }
+            store(acc, y, yo + blk * LANES, rows - blk * LANES);
+        }
+    }
+
+    /** {@code x}, negated in the lanes whose sign bit is set in {@code v}. */
+    private static FloatVector flip(int xBits, IntVector v) {
+        return IntVector.broadcast(I, xBits).lanewise(VectorOperators.XOR, v.and(SIGN)).reinterpretAsFloats();
+    }
+
+    private static void store(FloatVector v, float[] y, int at, int valid) {
+        if (valid >= LANES) {
+            v.intoArray(y, at);
+        } else {
+            float[] tmp = new float[LANES];
+            v.intoArray(tmp, 0);
+            System.arraycopy(tmp, 0, y, at, valid);
+        }
+    }
+
+    // ---- larger batches: lookup tables, mu = 8 ---------------------------------------------------------
+
+    /** Batch entries {@code [p0, p0 + n)}, {@code n <= 16}, as one panel of 8 or 16 table lanes. */
+    private void lookup(float[] x, int p0, int n, float[] y, Workers workers) {
+        int width = n > LANES ? 2 * LANES : LANES;
+        // x transposed to [padded column][panel lane], so that a table entry is a run of `width` floats.
+        float[] xt = new float[words * WORD * width];
+        float[] groupSum = offset == null ? null : new float[groups * width];
+        for (int p = 0; p < n; p++) {
+            int xo = (p0 + p) * cols;
+            for (int c = 0; c < cols; c++) {
+                int g = c / groupSize;
+                xt[paddedColumn(g, c) * width + p] = x[xo + c];
+                if (groupSum != null) groupSum[g * width + p] += x[xo + c];
+            }
+        }
+        float[] yt = new float[blocks * LANES * width];
+        // Work in vector loads: one per row, bit-plane, code byte and vector of the panel.
+        int parts = workers.partsFor((long) blocks * LANES * bits * words * 4 * (width / LANES));
+        workers.run(parts, part -> lookupBlocks(xt, groupSum, width, yt, Workers.start(part, parts, blocks), Workers.start(part + 1, parts, blocks)));
+        for (int p = 0; p < n; p++)
+            for (int r = 0; r < rows; r++) y[(p0 + p) * rows + r] = yt[r * width + p];
+    }
+
+    private void lookupBlocks(float[] xt, float[] groupSum, int width, float[] yt, int b0, int b1) {
+        if (b0 == b1) return;
+        float[] tables = new float[Math.min(words, TILE_WORDS) * 4 * 256 * width];
+        for (int w0 = 0; w0 < words; w0 += TILE_WORDS) {
+            int w1 = Math.min(words, w0 + TILE_WORDS);
+            buildTables(xt, width, w0, w1, tables);
+            for (int blk = b0; blk < b1; blk++)
+                for (int lane = 0; lane < LANES && blk * LANES + lane < rows; lane++) {
+                    if (width == LANES) sweep8(tables, w0, w1, blk, lane, groupSum, yt);
+                    else sweep16(tables, w0, w1, blk, lane, groupSum, yt);
+                }
+        }
+    }
+
+    /**
+     * Tables for words {@code [w0, w1)}: table {@code 4·(w − w0) + k} serves byte {@code k} of word
+     * {@code w}, whose bit {@code p} is column {@code 31 − 8k − p} of the word; entry {@code e} holds,
+     * per panel lane, {@code Σ x} over the byte's columns with the sign flipped where {@code e} has a bit.
+     */
+    private static void buildTables(float[] xt, int width, int w0, int w1, float[] tables) {
+        for (int w = w0; w < w1; w++)
+            for (int k = 0; k < 4; k++) {
+                int tb = ((w - w0) * 4 + k) * 256 * width;
+                int col0 = (w * WORD + 31 - 8 * k) * width; // column of bit p is col0 - p·width
+                for (int q = 0; q < width; q += LANES) {
+                    FloatVector all = FloatVector.zero(F);
+                    for (int p = 0; p < 8; p++) all = all.add(FloatVector.fromArray(F, xt, col0 - p * width + q));
+                    all.intoArray(tables, tb + q);
+                    for (int p = 0, half = 1; p < 8; p++, half <<= 1) {
+                        FloatVector d = FloatVector.fromArray(F, xt, col0 - p * width + q).mul(-2f);
+                        for (int e = 0; e < half; e++)
+                            FloatVector.fromArray(F, tables, tb + e * width + q).add(d).intoArray(tables, tb + (e + half) * width + q);
+                    }
+                }
+            }
+    }
+
+    private void sweep8(float[] t, int w0, int w1, int blk, int lane, float[] groupSum, float[] yt) {
+        int r = blk * LANES + lane;
+        FloatVector acc = FloatVector.fromArray(F, yt, r * LANES);
+        for (int g = w0 / wordsPerGroup; g <= (w1 - 1) / wordsPerGroup; g++) {
+            int ws = Math.max(w0, g * wordsPerGroup), we = Math.min(w1, (g + 1) * wordsPerGroup);
+            if (offset != null && ws == g * wordsPerGroup)
+                acc = FloatVector.fromArray(F, groupSum, g * LANES).fma(FloatVector.broadcast(F, offset[(blk * groups + g) * LANES + lane]), acc);
+            for (int b = 0; b < bits; b++) {
+                int ci = codeIndex(blk, b, ws) + lane;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                // Byte k of the word indexes the table at tb + k·256·8; an entry is 8 floats.
+                for (int w = ws; w < we; w++, ci += LANES) {
+                    int v = codes[ci], tb = (w - w0) * 4 * 256 * LANES;
+                    a0 = a0.add(FloatVector.fromArray(F, t, tb + ((v & 0xFF) << 3)));
+                    a1 = a1.add(FloatVector.fromArray(F, t, tb + 2048 + ((v >>> 8 & 0xFF) << 3)));
+                    a2 = a2.add(FloatVector.fromArray(F, t, tb + 4096 + ((v >>> 16 & 0xFF) << 3)));
+                    a3 = a3.add(FloatVector.fromArray(F, t, tb + 6144 + ((v >>> 24) << 3)));
+                }
+                acc = a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(F, alpha[alphaIndex(blk, g, b) + lane]), acc);
+            }
+        }
+        acc.intoArray(yt, r * LANES);
+    }
+
+    private void sweep16(float[] t, int w0, int w1, int blk, int lane, float[] groupSum, float[] yt) {
+        int r = blk * LANES + lane, width = 2 * LANES;
+        FloatVector lo = FloatVector.fromArray(F, yt, r * width), hi = FloatVector.fromArray(F, yt, r * width + LANES);
+        for (int g = w0 / wordsPerGroup; g <= (w1 - 1) / wordsPerGroup; g++) {
+            int ws = Math.max(w0, g * wordsPerGroup), we = Math.min(w1, (g + 1) * wordsPerGroup);
+            if (offset != null && ws == g * wordsPerGroup) {
+                FloatVector o = FloatVector.broadcast(F, offset[(blk * groups + g) * LANES + lane]);
+                lo = FloatVector.fromArray(F, groupSum, g * width).fma(o, lo);
+                hi = FloatVector.fromArray(F, groupSum, g * width + LANES).fma(o, hi);
+            }
+            for (int b = 0; b < bits; b++) {
+                int ci = codeIndex(blk, b, ws) + lane;
+                FloatVector l0 = FloatVector.zero(F), h0 = l0, l1 = l0, h1 = l0;
+                // Byte k of the word indexes the table at tb + k·256·16; an entry is 16 floats, two vectors.
+                for (int w = ws; w < we; w++, ci += LANES) {
+                    int v = codes[ci], tb = (w - w0) * 4 * 256 * width;
+                    int e0 = tb + ((v & 0xFF) << 4), e1 = tb + 4096 + ((v >>> 8 & 0xFF) << 4);
+                    int e2 = tb + 8192 + ((v >>> 16 & 0xFF) << 4), e3 = tb + 12288 + ((v >>> 24) << 4);
+                    l0 = l0.add(FloatVector.fromArray(F, t, e0)).add(FloatVector.fromArray(F, t, e2));
+                    h0 = h0.add(FloatVector.fromArray(F, t, e0 + LANES)).add(FloatVector.fromArray(F, t, e2 + LANES));
+                    l1 = l1.add(FloatVector.fromArray(F, t, e1)).add(FloatVector.fromArray(F, t, e3));
+                    h1 = h1.add(FloatVector.fromArray(F, t, e1 + LANES)).add(FloatVector.fromArray(F, t, e3 + LANES));
+                }
+                FloatVector a = FloatVector.broadcast(F, alpha[alphaIndex(blk, g, b) + lane]);
+                lo = l0.add(l1).fma(a, lo);
+                hi = h0.add(h1).fma(a, hi);
+            }
+        }
+        lo.intoArray(yt, r * width);
+        hi.intoArray(yt, r * width + LANES);
+    }
+
+    // ---- layout --------------------------------------------------------------------------------------
+
+    private int codeIndex(int blk, int bit, int word) {
+        return ((blk * bits + bit) * words + word) * LANES;
+    }
+
+    private int alphaIndex(int blk, int group, int bit) {
+        return ((blk * groups + group) * bits + bit) * LANES;
+    }
+
+    /** Position of column {@code c} (in group {@code g}) once every group starts a fresh word. */
+    private int paddedColumn(int g, int c) {
+        return g * wordsPerGroup * WORD + c - g * groupSize;
+    }
+
+    /** The {@code n <= 32} code bits of columns {@code [c, c + n)} of one row, bit 0 = column c. */
+    private static int bitsAt(long[] src, int rowBase, int c, int n) {
+        int wi = c >>> 6, sh = c & 63;
+        long v = src[rowBase + wi] >>> sh;
+        if (sh + n > 64) v |= src[rowBase + wi + 1] << (64 - sh);
+        return (int) v & (n == WORD ? -1 : (1 << n) - 1);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

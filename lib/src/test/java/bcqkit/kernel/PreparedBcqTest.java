@@ -1,0 +1,166 @@
+package bcqkit.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import bcqkit.quant.BcqMatrix;
+import bcqkit.quant.Method;
+import bcqkit.quant.QuantConfig;
+import bcqkit.quant.Quantizers;
+import bcqkit.tensor.FloatMatrix;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PreparedBcqTest {
+    /** Sign walk below 6; a partial panel of 8 (7), a full (16) and a partial (25 = 16 + 9) panel of 16. */
+    static final int[] BATCHES = {1, 2, 3, 7, 16, 25, 32};
+    /** Allowed error, relative to Σ_c (Σ_i |α_i| + |offset|)·|x_c| of the row: float rounding, nothing more. */
+    static final double TOLERANCE = 1e-6;
+
+    static Workers one, three;
+
+    @BeforeAll
+    static void startThreads() {
+        one = Workers.of(1);
+        three = new Workers(3, 1); // split even the smallest product, so that the split is tested
+    }
+
+    @AfterAll
+    static void stopThreads() {
+        one.close();
+        three.close();
+    }
+
+    /**
+     * Odd shapes; per-row scales (group = cols) and groups that are a multiple of 32, of 8 only, of
+     * neither, with and without a partial last group.
+     */
+    static Stream<Arguments> cases() {
+        int[][] shapes = {{1, 1, 1}, {3, 7, 7}, {3, 7, 3}, {65, 129, 129}, {65, 129, 32}, {65, 129, 50},
+                {100, 1000, 1000}, {100, 1000, 128}, {100, 1000, 100}, {100, 1000, 24}};
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : shapes)
+            for (int bits = 1; bits <= BcqMatrix.MAX_BITS; bits++)
+                for (boolean offset : new boolean[] {false, true}) out.add(Arguments.of(s[0], s[1], s[2], bits, offset));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}x{1} group {2}, {3} bits, offset {4}")
+    @MethodSource("cases")
+    void equalsDenseProductForEveryBatchAndThreadCount(int rows, int cols, int group, int bits, boolean offset) {
+        Random rnd = new Random(rows * 1_000_003L + cols * 1009L + group * 31L + bits * 2L + (offset ? 1 : 0));
+        BcqMatrix w = ReferenceGemvTest.randomBcq(rnd, rows, cols, bits, group, offset);
+        PreparedBcq k = PreparedBcq.of(w);
+        int maxBatch = BATCHES[BATCHES.length - 1];
+        float[] x = new float[maxBatch * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        double[][] expected = denseProduct(w.dequantize(), x, maxBatch);
+        double[][] scale = scale(w, x, maxBatch);
+
+        for (int batch : BATCHES) {
+            float[] x1 = Arrays.copyOf(x, batch * cols);
+            float[] y1 = new float[batch * rows], y3 = new float[batch * rows];
+            k.multiply(x1, batch, y1, one);
+            k.multiply(x1, batch, y3, three);
+            assertArrayEquals(y1, y3, "batch " + batch + ": 1 and 3 threads must agree exactly");
+            for (int i = 0; i < batch; i++)
+                for (int r = 0; r < rows; r++)
+                    assertEquals(expected[i][r], y1[i * rows + r], TOLERANCE * scale[i][r], "batch " + batch + ", entry " + i + ", row " + r);
+        }
+        float[] first = Arrays.copyOf(x, cols);
+        float[] oracle = ReferenceGemv.multiply(w, first), y = k.multiply(first);
+        for (int r = 0; r < rows; r++) assertEquals(oracle[r], y[r], TOLERANCE * scale[0][r], "ReferenceGemv, row " + r);
+    }
+
+    @Test
+    void quantizedWeightsAtAShapeThatIsNotAMultipleOfAnything() {
+        FloatMatrix m = FloatMatrix.gaussian(77, 301, 5);
+        BcqMatrix w = Quantizers.quantize(m, QuantConfig.of(Method.GREEDY, 3).withGroup(40));
+        float[] x = new float[4 * 301];
+        Random rnd = new Random(9);
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        float[] y = new float[4 * 77];
+        PreparedBcq.of(w).multiply(x, 4, y, three);
+        double[][] expected = denseProduct(w.dequantize(), x, 4), scale = scale(w, x, 4);
+        for (int i = 0; i < 4; i++)
+            for (int r = 0; r < 77; r++) assertEquals(expected[i][r], y[i * 77 + r], TOLERANCE * scale[i][r], "entry " + i + ", row " + r);
+    }
+
+    @Test
+    void twoDimensionalFormMatchesTheFlatOne() {
+        BcqMatrix w = ReferenceGemvTest.randomBcq(new Random(3), 9, 40, 2, 40, false);
+        PreparedBcq k = PreparedBcq.of(w);
+        float[][] x = new float[5][40];
+        Random rnd = new Random(4);
+        for (float[] row : x) for (int c = 0; c < 40; c++) row[c] = (float) rnd.nextGaussian();
+        float[][] y = k.multiply(x, one);
+        for (int i = 0; i < 5; i++) {
+            float[] flat = new float[5 * 40];
+            for (int j = 0; j < 5; j++) System.arraycopy(x[j], 0, flat, j * 40, 40);
+            float[] yFlat = new float[5 * 9];
+            k.multiply(flat, 5, yFlat, one);
+            assertArrayEquals(Arrays.copyOfRange(yFlat, i * 9, (i + 1) * 9), y[i], "entry " + i);
+        }
+    }
+
+    @Test
+    void rejectsArraysOfTheWrongLength() {
+        PreparedBcq k = PreparedBcq.of(ReferenceGemvTest.randomBcq(new Random(1), 2, 10, 2, 10, false));
+        var e = assertThrows(IllegalArgumentException.class, () -> k.multiply(new float[9]));
+        assertTrue(e.getMessage().contains("9"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> k.multiply(new float[30], 3, new float[5], one));
+        assertTrue(e.getMessage().contains("y has 5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> k.multiply(new float[0], 0, new float[0], one));
+        assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> k.multiply(new float[][] {new float[10], new float[11]}, one));
+        assertTrue(e.getMessage().contains("x[1] has 11"), e.getMessage());
+    }
+
+    @Test
+    void bytesCountCodesScalesAndOffsetsOfThePaddedLayout() {
+        // 10 rows -> 2 blocks of 8; 70 columns in groups of 40 -> 2 groups of 2 words each.
+        PreparedBcq k = PreparedBcq.of(ReferenceGemvTest.randomBcq(new Random(2), 10, 70, 3, 40, true));
+        long codes = 2L * 3 * 4 * 8, alpha = 2L * 2 * 3 * 8, offset = 2L * 2 * 8;
+        assertEquals(4 * (codes + alpha + offset), k.bytes());
+    }
+
+    /** {@code x[i]·W^T} in double: {@code [batch][rows]}. */
+    static double[][] denseProduct(FloatMatrix w, float[] x, int batch) {
+        double[][] y = new double[batch][w.rows()];
+        for (int i = 0; i < batch; i++)
+            for (int r = 0; r < w.rows(); r++) {
+                double s = 0;
+                for (int c = 0; c < w.cols(); c++) s += (double) w.get(r, c) * x[i * w.cols() + c];
+                y[i][r] = s;
+            }
+        return y;
+    }
+
+    /** Σ_c (Σ_i |α_i| + |offset|)·|x_c| per row and batch entry, plus a floor for rows that sum to 0. */
+    static double[][] scale(BcqMatrix w, float[] x, int batch) {
+        double[][] s = new double[batch][w.rows()];
+        for (int i = 0; i < batch; i++)
+            for (int r = 0; r < w.rows(); r++) {
+                double acc = 0;
+                for (int c = 0; c < w.cols(); c++) {
+                    int g = c / w.groupSize();
+                    double a = Math.abs(w.offset(r, g));
+                    for (int b = 0; b < w.bits(); b++) a += Math.abs(w.alpha(r, g, b));
+                    acc += a * Math.abs(x[i * w.cols() + c]);
+                }
+                s[i][r] = acc + 1e-30;
+            }
+        return s;
+    }
+}

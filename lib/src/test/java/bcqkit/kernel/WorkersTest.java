@@ -1,0 +1,81 @@
+package bcqkit.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class WorkersTest {
+
+    @Test
+    void runsEveryPartOnceOnDistinctThreads() {
+        try (Workers w = Workers.of(3)) {
+            AtomicIntegerArray calls = new AtomicIntegerArray(3);
+            Set<Thread> seen = ConcurrentHashMap.newKeySet();
+            w.run(p -> {
+                calls.incrementAndGet(p);
+                seen.add(Thread.currentThread());
+            });
+            for (int p = 0; p < 3; p++) assertEquals(1, calls.get(p), "part " + p);
+            assertEquals(3, seen.size());
+            assertTrue(seen.contains(Thread.currentThread()), "the caller runs a part itself");
+        }
+    }
+
+    @Test
+    void partsCoverTheRangeContiguously() {
+        assertEquals(0, Workers.start(0, 3, 10));
+        assertEquals(3, Workers.start(1, 3, 10));
+        assertEquals(6, Workers.start(2, 3, 10));
+        assertEquals(10, Workers.start(3, 3, 10));
+        assertEquals(0, Workers.start(2, 3, 1), "fewer items than parts leaves parts empty");
+    }
+
+    @Test
+    void smallProductsGetFewerParts() {
+        try (Workers w = new Workers(4, 100)) {
+            assertEquals(1, w.partsFor(0));
+            assertEquals(1, w.partsFor(199));
+            assertEquals(2, w.partsFor(200));
+            assertEquals(4, w.partsFor(1_000_000));
+        }
+    }
+
+    @Test
+    void runsOnlyTheRequestedParts() {
+        try (Workers w = Workers.of(3)) {
+            AtomicIntegerArray calls = new AtomicIntegerArray(3);
+            w.run(2, calls::incrementAndGet);
+            assertEquals(1, calls.get(0));
+            assertEquals(1, calls.get(1));
+            assertEquals(0, calls.get(2));
+            var e = assertThrows(IllegalArgumentException.class, () -> w.run(4, p -> {}));
+            assertTrue(e.getMessage().contains("got 4"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFailureInAnyPartReachesTheCallerAfterAllPartsFinish() {
+        try (Workers w = Workers.of(2)) {
+            AtomicIntegerArray done = new AtomicIntegerArray(2);
+            var e = assertThrows(IllegalStateException.class, () -> w.run(p -> {
+                if (p == 1) throw new IllegalStateException("part 1 failed");
+                done.set(p, 1);
+            }));
+            assertEquals("part 1 failed", e.getMessage());
+            assertEquals(1, done.get(0));
+            w.run(p -> done.set(p, 2)); // still usable
+            assertEquals(2, done.get(1));
+        }
+    }
+
+    @Test
+    void rejectsZeroThreads() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Workers.of(0));
+        assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+    }
+}

@@ -54,23 +54,6 @@ final class PretrainCommand implements Callable<Integer> {
             description = "only measure training tokens/s over STEPS steps of synthetic batches of these hparams (8,192-token vocabularies); writes nothing")
     Integer benchmark;
 
-    /** Exit status after a requested stop: 128 + SIGTERM, as a shell reports a terminated process. */
-    static final int STOPPED = 143;
-
-    /**
-     * SIGINT and SIGTERM finish the current step and checkpoint mid-epoch. The JVM's default would start
-     * shutting down while libtorch is still computing, which crashes it and loses the epoch.
-     */
-    private static void stopOnSignal(Trainer t, PrintWriter err) {
-        for (String name : new String[] {"INT", "TERM"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
-                err.println("bcq: SIG" + sig.getName() + ": stopping after this step and checkpointing; resume with --resume");
-                err.flush();
-                t.requestStop();
-            });
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         if (threads != null) {
@@ -103,13 +86,13 @@ final class PretrainCommand implements Callable<Integer> {
                     resume ? "resuming after" : "starting at", t.epoch(), hp.epochs(), train.size());
             o.print(t.model().summaryTable().substring(t.model().summaryTable().indexOf("per component:")));
             o.flush();
-            stopOnSignal(t, spec.commandLine().getErr());
+            Signals.stopOn(t::requestStop, spec.commandLine().getErr());
             while (t.epoch() < hp.epochs()) {
                 Trainer.EpochMetrics m = t.trainEpoch(train, dev);
                 if (m == null) {
                     o.printf("stopped in epoch %d; checkpoint=%s; continue with --resume%n", t.epoch() + 1, t.checkpoint());
                     o.flush();
-                    return STOPPED;
+                    return Signals.STOPPED;
                 }
                 o.printf(Locale.ROOT, "epoch %d step %d: train loss %.4f acc %.4f | val loss %.4f acc %.4f | %.0f tokens/s | %.0f s | RSS %.0f MB%n",
                         m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.valLoss(), m.valAccuracy(), m.tokensPerSecond(), m.epochSeconds(), m.rssMb());

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongToDoubleFunction;
 
 /**
  * Adam as in Keras (the reference): {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
@@ -20,7 +21,8 @@ public final class Adam implements AutoCloseable {
     private final Map<String, Parameter> params;
     private final Map<String, NDArray> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
     private final float beta1, beta2, epsilon;
-    private final int dModel, warmup;
+    /** The learning rate of update t (1-based); the warm-up schedule unless replaced. */
+    private LongToDoubleFunction schedule;
     private long step;
 
     public Adam(NDManager parent, Map<String, Parameter> params, HParams hp) {
@@ -29,8 +31,7 @@ public final class Adam implements AutoCloseable {
         beta1 = (float) hp.adamBeta1();
         beta2 = (float) hp.adamBeta2();
         epsilon = (float) hp.adamEpsilon();
-        dModel = hp.dModel();
-        warmup = hp.warmupSteps();
+        schedule = t -> learningRate(hp, t);
         for (var e : params.entrySet()) {
             m.put(e.getKey(), manager.zeros(e.getValue().getArray().getShape()));
             v.put(e.getKey(), manager.zeros(e.getValue().getArray().getShape()));
@@ -46,7 +47,12 @@ public final class Adam implements AutoCloseable {
 
     /** The learning rate of the next update. */
     public double nextLearningRate() {
-        return Math.pow(dModel, -0.5) * Math.min(Math.pow(step + 1, -0.5), (step + 1) * Math.pow(warmup, -1.5));
+        return schedule.applyAsDouble(step + 1);
+    }
+
+    /** Replaces the warm-up schedule: update t (1-based) uses {@code lr.applyAsDouble(t)}. Checkpoints do not record it. */
+    void learningRate(LongToDoubleFunction lr) {
+        schedule = lr;
     }
 
     /** Applies the gradients left by a backward pass, then zeroes them. Returns the learning rate used. */

@@ -75,6 +75,13 @@ public final class Checkpoint {
         return SafeTensors.Tensor.f32(a.getShape().getShape(), a.toFloatArray());
     }
 
+    /** True if {@code file} holds Adam's moments, as the checkpoints pretrain writes do (an export, or one written without an optimizer, does not). */
+    public static boolean hasOptimizerState(Path file) throws IOException {
+        SafeTensors.Header h = SafeTensors.readHeader(file);
+        info(file, h.metadata());
+        return FORMAT.equals(h.metadata().get("format")) && h.tensors().keySet().stream().anyMatch(k -> k.startsWith(ADAM_PREFIX));
+    }
+
     public static Info readInfo(Path file) throws IOException {
         return info(file, SafeTensors.readHeader(file).metadata());
     }

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.LongToDoubleFunction;
+import java.util.function.Supplier;
 
 /**
  * Trains a {@link Transformer} epoch by epoch in a run directory holding {@value Checkpoint#FILE} and
@@ -40,6 +42,36 @@ public final class Trainer implements AutoCloseable {
     /** Loss and accuracy per target token. */
     public record Evaluation(double loss, double accuracy, long tokens) {}
 
+    /**
+     * Where a training schedule changes the loop (quantization-aware retraining, see bcqkit.schedule): every
+     * method has a default that leaves training as it is. Steps are Adam's update counts.
+     */
+    public interface Hook {
+        /** Before the forward pass of the update after {@code step}. */
+        default void beforeForward(long step) {}
+
+        /** After the backward pass, before the update is applied (or skipped as non-finite). */
+        default void beforeUpdate() {}
+
+        /** After an applied update; {@code step} counts it. */
+        default void afterUpdate(long step) {}
+
+        /** Whether a requested stop may checkpoint before the update after {@code step}, or must wait for a later one. */
+        default boolean mayStop(long step) { return true; }
+
+        /** The validation that ends epoch {@code epoch}; {@code evaluate} evaluates the model as it is. */
+        default Evaluation validate(int epoch, Supplier<Evaluation> evaluate) { return evaluate.get(); }
+
+        /** Extra metrics columns, each with its leading comma; written into the header of a new metrics file. */
+        default String metricsColumns() { return ""; }
+
+        /** Their values for the row of {@code m}, each with its leading comma. */
+        default String metricsValues(EpochMetrics m) { return ""; }
+
+        /** Stages further outputs in {@code g}, committed with the checkpoint; {@code m} is null for a checkpoint without a metrics row. */
+        default void save(AtomicFiles.Group g, EpochMetrics m) throws IOException {}
+    }
+
     private final Path runDir;
     private final HParams hp;
     private final NDManager manager;
@@ -52,6 +84,7 @@ public final class Trainer implements AutoCloseable {
     private volatile boolean stopRequested;
     /** Tests stand in for a signal arriving before this batch index; −1: never. */
     private int stopAtBatch = -1;
+    private Hook hook = new Hook() {};
 
     private Trainer(Path runDir, HParams hp, int sourceVocab, int targetVocab) {
         this.runDir = runDir;
@@ -93,7 +126,39 @@ public final class Trainer implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A new run in {@code runDir} that goes on training {@code checkpoint} for {@code epochs} more epochs, e.g. to
+     * retrain a pretrained model under quantization: its hparams (epochs raised), parameters and epoch count, and
+     * from a training checkpoint also Adam's moments and step, so that the warm-up schedule continues where it
+     * stopped. An exported checkpoint has no optimizer state (see {@link Checkpoint#hasOptimizerState}): Adam then
+     * starts afresh at step 0. A checkpoint
+     * stopped mid-epoch continues from its last completed epoch, with the parameters as they were.
+     */
+    public static Trainer continueFrom(Path runDir, Path checkpoint, int epochs) throws IOException {
+        if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
+        Checkpoint.Info info = Checkpoint.readInfo(checkpoint);
+        boolean optimizer = Checkpoint.hasOptimizerState(checkpoint);
+        // HParams count at least one epoch; a run that trains none from an untrained checkpoint never reaches it anyway.
+        Trainer t = open(runDir, info.hparams().withEpochs(Math.max(1, info.epoch() + epochs)), info.sourceVocab(), info.targetVocab(), false);
+        try {
+            Checkpoint.restore(checkpoint, t.model, optimizer ? t.adam : null);
+        } catch (IOException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        t.epoch = info.epoch();
+        return t;
+    }
+
     public Transformer model() { return model; }
+
+    public HParams hparams() { return hp; }
+
+    /** Installs {@code h} in the training loop, replacing any earlier hook. */
+    public void hook(Hook h) { hook = h; }
+
+    /** Replaces the warm-up schedule: update t (1-based) uses {@code lr.applyAsDouble(t)}. Not checkpointed: set it again after resuming. */
+    public void learningRate(LongToDoubleFunction lr) { adam.learningRate(lr); }
 
     /** Arrays alive in the model's manager and its sub-managers; constant from step to step unless something leaks. */
     int liveArrays() { return manager.getManagedArrays().size(); }
@@ -145,7 +210,7 @@ public final class Trainer implements AutoCloseable {
         String label = String.format(Locale.ROOT, "epoch %d/%d", e, hp.epochs()) + (resumed.batches() > 0 ? " (resumed at batch " + resumed.batches() + ")" : "");
         try (Progress p = Progress.start(label, left, "tokens")) {
             for (int i = resumed.batches(); i < batches.size(); i++) {
-                if (stopRequested || i == stopAtBatch) {
+                if ((stopRequested && hook.mayStop(adam.step())) || i == stopAtBatch) {
                     partial = new Checkpoint.Partial(i, lossSum, correct, skippedTokens, resumed.seconds() + (System.nanoTime() - start) / 1e9);
                     save(null);
                     return null;
@@ -171,7 +236,7 @@ public final class Trainer implements AutoCloseable {
             }
         }
         double trainSeconds = resumed.seconds() + (System.nanoTime() - start) / 1e9;
-        Evaluation val = evaluate(dev);
+        Evaluation val = hook.validate(e, () -> evaluate(dev));
         double epochSeconds = resumed.seconds() + (System.nanoTime() - start) / 1e9;
         epoch = e;
         partial = null;
@@ -184,6 +249,25 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
+     * Validation, a metrics row and a checkpoint without training, epoch and step unchanged: what a run records of a
+     * model changed between epochs, e.g. by post-training quantization. The row's training columns are NaN.
+     */
+    public EpochMetrics validateOnly(List<Example> dev) throws IOException {
+        long start = System.nanoTime();
+        Evaluation val = hook.validate(epoch, () -> evaluate(dev));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        elapsed += seconds;
+        EpochMetrics m = new EpochMetrics(epoch, adam.step(), Double.NaN, Double.NaN, val.loss, val.accuracy, Double.NaN, Double.NaN, seconds, elapsed, rssMb());
+        save(m);
+        return m;
+    }
+
+    /** Checkpoints now, without a metrics row: after changing the weights between epochs, so that a resume starts from the change. */
+    public void save() throws IOException {
+        save(null);
+    }
+
+    /**
      * Forward, backward and Adam update of one batch: {loss sum, correct labels, learning rate}. A
      * non-finite loss or gradient skips the update (learning rate NaN), so the parameters stay as they were.
      */
@@ -191,6 +275,7 @@ public final class Trainer implements AutoCloseable {
         try (NDManager s = manager.newSubManager()) {
             // A fresh generator state per step makes dropout a function of (seed, step) alone.
             manager.getEngine().setRandomSeed((int) mix(hp.seed(), adam.step() + 1));
+            hook.beforeForward(adam.step());
             NDArray src = b.source(s), in = b.targetIn(s), out = b.targetOut(s);
             MaskedLoss l;
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
@@ -198,11 +283,14 @@ public final class Trainer implements AutoCloseable {
                 gc.backward(l.sum().div((float) b.targetTokens()));
             }
             float loss = l.sum().getFloat(), hits = l.correct().getFloat();
+            hook.beforeUpdate();
             if (!Float.isFinite(loss) || !adam.gradientsFinite()) {
                 adam.zeroGradients();
                 return new double[] {loss, hits, Double.NaN};
             }
-            return new double[] {loss, hits, adam.update()};
+            double lr = adam.update();
+            hook.afterUpdate(adam.step());
+            return new double[] {loss, hits, lr};
         }
     }
 
@@ -229,6 +317,18 @@ public final class Trainer implements AutoCloseable {
 
     /** Loss and accuracy on the pairs that fit max_length, without dropout. */
     public Evaluation evaluate(List<Example> examples) {
+        return evaluate(model, manager, examples);
+    }
+
+    /** {@link #evaluate} of any model, e.g. one loaded for inference. */
+    public static Evaluation evaluate(Transformer model, List<Example> examples) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            return evaluate(model, m, examples);
+        }
+    }
+
+    private static Evaluation evaluate(Transformer model, NDManager manager, List<Example> examples) {
+        HParams hp = model.hparams();
         List<Example> fit = Batch.fitting(examples, hp.maxLength());
         if (fit.isEmpty()) throw new IllegalArgumentException("no validation pair fits max_length " + hp.maxLength());
         double loss = 0, correct = 0;
@@ -247,11 +347,12 @@ public final class Trainer implements AutoCloseable {
     /** Checkpoint plus, at an epoch end ({@code m} not null), one more metrics row; both replaced together. */
     private void save(EpochMetrics m) throws IOException {
         Path csv = runDir.resolve(METRICS), ckpt = checkpoint();
-        String old = Files.exists(csv) ? Files.readString(csv, StandardCharsets.UTF_8) : HEADER + "\n";
-        byte[] rows = (m == null ? old : old + m.csv() + "\n").getBytes(StandardCharsets.UTF_8);
+        String old = Files.exists(csv) ? Files.readString(csv, StandardCharsets.UTF_8) : HEADER + hook.metricsColumns() + "\n";
+        byte[] rows = (m == null ? old : old + m.csv() + hook.metricsValues(m) + "\n").getBytes(StandardCharsets.UTF_8);
         try (AtomicFiles.Group g = new AtomicFiles.Group()) {
             Checkpoint.write(g.stage(ckpt), model, adam,
                     new Checkpoint.Info(hp, model.sourceVocab(), model.targetVocab(), epoch, adam.step(), elapsed, partial));
+            hook.save(g, m);
             AtomicFiles.write(g.stage(csv), ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(rows)));
             g.commit();
         }

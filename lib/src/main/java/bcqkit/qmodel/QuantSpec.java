@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Which weight matrices of a {@link Transformer} to quantize, and how: a JSON object
@@ -92,6 +94,19 @@ public final class QuantSpec {
         }
 
         public QuantConfig config(int bits) { return new QuantConfig(method, bits, groupSize, iters); }
+
+        /** The most bits any row gets: {@code bits}, or with frequency-aware bits {@code max_bits}. */
+        public int maxBits() { return frequency == null ? bits : frequency.maxBits; }
+
+        /** {@code b} bits; frequency-aware bits keep their ratio and get {@code max_bits} b. */
+        public Setting withBits(int b) {
+            return frequency == null ? new Setting(b, null, method, groupSize, iters, scales)
+                    : new Setting(0, new Frequency(b, frequency.ratio), method, groupSize, iters, scales);
+        }
+
+        public Setting withMethod(Method m) { return new Setting(bits, frequency, m, groupSize, iters, scales); }
+
+        public Setting withGroupSize(int g) { return new Setting(bits, frequency, method, g, iters, scales); }
     }
 
     private final String source;
@@ -285,6 +300,28 @@ public final class QuantSpec {
         if (!known.contains(k)) throw new FormatException(where, what + ": unknown key '" + k + "' (known: " + String.join(", ", known) + ")");
         return k;
     }
+
+    /**
+     * A variant with every setting, of components and parameter entries alike, replaced by {@code f}; {@code source}
+     * names it in messages. {@code f} may throw IllegalArgumentException for a setting it cannot make.
+     */
+    public QuantSpec map(String source, String description, UnaryOperator<Setting> f) {
+        Map<String, Setting> c = new LinkedHashMap<>(), p = new LinkedHashMap<>();
+        components.forEach((k, s) -> c.put(k, f.apply(s)));
+        parameters.forEach((k, s) -> p.put(k, f.apply(s)));
+        return new QuantSpec(source, description, c, p);
+    }
+
+    /** The part of this spec that quantizes weights of the components {@code keep} (a parameter entry counts as its component's); may be empty. */
+    public QuantSpec only(String source, String description, Collection<String> keep) {
+        Map<String, Setting> c = new LinkedHashMap<>(), p = new LinkedHashMap<>();
+        components.forEach((k, s) -> { if (keep.contains(k)) c.put(k, s); });
+        parameters.forEach((k, s) -> { if (keep.contains(componentOf(k))) p.put(k, s); });
+        return new QuantSpec(source, description, c, p);
+    }
+
+    /** True if the spec quantizes nothing, as {@link #only} may leave it. */
+    public boolean isEmpty() { return components.isEmpty() && parameters.isEmpty(); }
 
     public String source() { return source; }
 

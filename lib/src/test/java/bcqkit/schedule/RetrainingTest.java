@@ -1,0 +1,243 @@
+package bcqkit.schedule;
+
+import bcqkit.io.FormatException;
+import bcqkit.nmt.Checkpoint;
+import bcqkit.nmt.Trainer;
+import bcqkit.qmodel.PackedCheckpoint;
+import bcqkit.qmodel.QuantSpec;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RetrainingTest {
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path dir;
+
+    private static Path fp;
+
+    @BeforeAll
+    static void pretrain() throws IOException {
+        fp = Runs.pretrained(shared.resolve("fp"));
+    }
+
+    private static Retraining open(Path run, QuantSpec spec, Schedule s, boolean resume) throws IOException {
+        return Retraining.open(run, fp, spec, s, null, 2, resume);
+    }
+
+    /** Each schedule kind: the run ends with weights that are exactly the packed model's, and validates exactly that model. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "{\"epochs\": 2, \"sync\": \"epoch\"}", "{\"epochs\": 2, \"sync\": \"steps\", \"every\": 3}",
+            "{\"epochs\": 2, \"sync\": \"ste\", \"every\": 2}", "{\"epochs\": 1, \"sync\": \"epoch\", \"bits\": 3}, {\"epochs\": 1, \"sync\": \"ste\", \"every\": 1}",
+            "{\"epochs\": 1, \"sync\": \"steps\", \"every\": 2, \"components\": [\"embedding.source\", \"embedding.target\"]}, {\"epochs\": 1, \"sync\": \"epoch\"}"})
+    void theFinalWeightsAreTheDequantizedPackedWeights(String stages) throws IOException {
+        Path run = dir.resolve("run");
+        Retraining.Result r;
+        Map<String, float[]> inMemory;
+        try (Retraining t = open(run, Runs.spec(2), Runs.schedule(stages), false)) {
+            r = t.run(Runs.TRAIN, Runs.DEV);
+            inMemory = Runs.values(t.trainer().model());
+        }
+        assertNotNull(r);
+        Map<String, float[]> packed = Runs.packedWeights(r.model()), saved = Runs.weights(run.resolve(Checkpoint.FILE));
+        assertEquals(packed.keySet(), saved.keySet());
+        for (String name : packed.keySet()) {
+            assertArrayEquals(packed.get(name), saved.get(name), name);
+            assertArrayEquals(packed.get(name), inMemory.get(name), name);
+        }
+        assertEquals(r.last().valAccuracy(), Runs.evaluatePacked(r.model()).accuracy(), 1e-6, "the last validation saw exactly the packed model");
+        assertEquals(2.0, PackedCheckpoint.readInfo(r.model()).averageBits(), 1e-12);
+        Checkpoint.Info info = Runs.info(run.resolve(Checkpoint.FILE)), from = Runs.info(fp);
+        assertEquals(from.epoch() + Runs.schedule(stages).epochs(), info.epoch());
+        List<String> events = Files.readAllLines(run.resolve(Retraining.EVENTS));
+        assertEquals(Retraining.EVENTS_HEADER, events.get(0));
+        assertTrue(events.get(events.size() - 1).contains(",final,"), events.toString());
+        assertEquals(stages.isEmpty(), r.best() == null);
+    }
+
+    @Test
+    void epochSyncKeepsTheEpochOfBestValidationAccuracy() throws IOException {
+        // Retraining to answer every sentence with the same three tokens unlearns the copy task that validation measures.
+        Path run = dir.resolve("best");
+        List<bcqkit.nmt.Example> constant = Runs.TRAIN.stream().map(e -> new bcqkit.nmt.Example(e.source(), new int[] {4, 4, 4})).toList();
+        Retraining.Result r;
+        try (Retraining t = open(run, Runs.spec(3), Runs.schedule("{\"epochs\": 4, \"sync\": \"epoch\"}", "0.01"), false)) {
+            r = t.run(constant, Runs.DEV);
+        }
+        List<Retraining.Row> rows = Retraining.rows(run, false);
+        assertEquals(4, rows.size());
+        Retraining.Row best = rows.stream().max((a, b) -> Double.compare(a.valAccuracy(), b.valAccuracy())).orElseThrow();
+        assertTrue(best.epoch() < rows.get(3).epoch() && best.valAccuracy() > rows.get(3).valAccuracy(), "the test needs a best epoch before the last: " + rows);
+        assertEquals(best.epoch(), r.bestRow().epoch());
+        assertEquals(best.valAccuracy(), Runs.evaluatePacked(r.best()).accuracy(), 1e-6);
+        assertEquals(rows.get(3).valAccuracy(), Runs.evaluatePacked(r.model()).accuracy(), 1e-6);
+        assertEquals(r.best(), r.evaluated());
+    }
+
+    @Test
+    void steTrainsUnquantizedShadowsThroughQuantizedWeightsAndEndsQuantized() throws IOException {
+        QuantSpec oneBit = Runs.spec(1);
+        Schedule ste = Runs.schedule("{\"epochs\": 2, \"sync\": \"ste\", \"every\": 1}", "0.003");
+        Map<String, float[]> start = Runs.weights(fp), shadows;
+        try (Retraining t = open(dir.resolve("ste"), oneBit, ste, false)) {
+            assertNotNull(t.next(Runs.TRAIN, Runs.DEV));
+            shadows = Runs.values(t.trainer().model());
+            assertNotNull(t.run(Runs.TRAIN, Runs.DEV));
+        }
+        // The same epoch without quantization: were the forward pass using the shadows, the result would be identical.
+        Map<String, float[]> plain;
+        try (Trainer t = Trainer.continueFrom(dir.resolve("plain"), fp, 1)) {
+            t.learningRate(s -> 0.003);
+            t.trainEpoch(Runs.TRAIN, Runs.DEV);
+            plain = Runs.values(t.model());
+        }
+        Map<String, float[]> end = Runs.weights(dir.resolve("ste").resolve(Checkpoint.FILE));
+        for (String name : start.keySet()) {
+            if (!name.endsWith(".weight")) continue;
+            int cols = Runs.cols(name);
+            assertTrue(Runs.maxDistinctPerRow(shadows.get(name), cols) > 2, name + ": the shadows must stay FP during training");
+            assertFalse(Arrays.equals(start.get(name), shadows.get(name)), name + ": the shadows must be trained");
+            assertFalse(Arrays.equals(plain.get(name), shadows.get(name)), name + ": the forward pass must use the quantized weights");
+            assertTrue(Runs.maxDistinctPerRow(end.get(name), cols) <= 2, name + ": 1-bit rows in the end");
+        }
+        assertTrue(Files.readString(dir.resolve("ste").resolve(Retraining.EVENTS)).contains(",requantize,"));
+    }
+
+    @Test
+    void progressiveQuantizesWithEachStagesBits() throws IOException {
+        Path run = dir.resolve("progressive");
+        Schedule s = Runs.schedule("{\"epochs\": 1, \"sync\": \"epoch\", \"extra_bits\": 2}, {\"epochs\": 1, \"sync\": \"epoch\", \"bits\": 2},"
+                + " {\"epochs\": 1, \"sync\": \"epoch\"}");
+        try (Retraining t = open(run, Runs.spec(1), s, false)) {
+            assertNotNull(t.run(Runs.TRAIN, Runs.DEV));
+        }
+        List<Retraining.Row> rows = Retraining.rows(run, false);
+        assertEquals(List.of(1, 2, 3), rows.stream().map(Retraining.Row::stage).toList());
+        assertEquals(List.of(3.0, 2.0, 1.0), rows.stream().map(Retraining.Row::bits).toList());
+        List<String> starts = Files.readAllLines(run.resolve(Retraining.EVENTS)).stream().filter(l -> l.contains(",start,")).toList();
+        assertEquals(3, starts.size(), starts.toString());
+        for (int i = 0; i < 3; i++) assertEquals(3.0 - i, Double.parseDouble(starts.get(i).split(",")[4]), starts.get(i));
+        assertEquals(1.0, PackedCheckpoint.readInfo(run.resolve(Retraining.MODEL)).averageBits(), 1e-12);
+        // Only the last stage, at the spec's own bits, competes for the best model.
+        assertEquals(3, Retraining.result(run).bestRow().stage());
+    }
+
+    @Test
+    void stagedQuantizesComponentsInTurn() throws IOException {
+        Path run = dir.resolve("staged");
+        Schedule s = Runs.schedule("{\"epochs\": 1, \"sync\": \"epoch\", \"components\": [\"embedding.source\", \"embedding.target\", \"final_projection\"]},"
+                + " {\"epochs\": 1, \"sync\": \"epoch\", \"components\": [\"embedding.source\", \"embedding.target\", \"final_projection\","
+                + " \"decoder.self_attention\", \"decoder.cross_attention\", \"decoder.ffn\"]}, {\"epochs\": 1, \"sync\": \"epoch\"}");
+        try (Retraining t = open(run, Runs.spec(1), s, false)) {
+            Map<String, float[]> before = Runs.values(t.trainer().model());
+            assertQuantized(before, "embedding.", "final_projection");
+            assertNotNull(t.next(Runs.TRAIN, Runs.DEV));
+            // Epoch 1 ended with stage 1's sync, then stage 2 started with the decoder: only the encoder is FP.
+            assertQuantized(Runs.values(t.trainer().model()), "embedding.", "final_projection", "decoder.");
+            assertNotNull(t.run(Runs.TRAIN, Runs.DEV));
+        }
+        assertQuantized(Runs.weights(run.resolve(Checkpoint.FILE)), "embedding.", "final_projection", "decoder.", "encoder.");
+        List<Retraining.Row> rows = Retraining.rows(run, false);
+        assertTrue(rows.get(0).storedBits() > 0 && rows.get(0).bits() == 1.0);
+    }
+
+    /** The weights with the given prefixes have 1-bit rows; every other weight matrix is FP. */
+    private static void assertQuantized(Map<String, float[]> w, String... prefixes) {
+        for (var e : w.entrySet()) {
+            if (!e.getKey().endsWith(".weight")) continue;
+            boolean quantized = Arrays.stream(prefixes).anyMatch(e.getKey()::startsWith);
+            int distinct = Runs.maxDistinctPerRow(e.getValue(), Runs.cols(e.getKey()));
+            assertEquals(quantized, distinct <= 2, e.getKey() + ": " + distinct + " distinct values in a row");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"epochs\": 3, \"sync\": \"epoch\"}", "{\"epochs\": 3, \"sync\": \"ste\", \"every\": 2}", "{\"epochs\": 3, \"sync\": \"steps\", \"every\": 4}"})
+    void resumingAfterAStopIsExact(String stages) throws IOException {
+        Schedule s = Runs.schedule(stages);
+        QuantSpec spec = Runs.spec(2);
+        Path straight = dir.resolve("straight"), stopped = dir.resolve("stopped");
+        try (Retraining t = open(straight, spec, s, false)) {
+            t.run(Runs.TRAIN, Runs.DEV);
+        }
+        try (Retraining t = open(stopped, spec, s, false)) {
+            assertNotNull(t.next(Runs.TRAIN, Runs.DEV));
+        }
+        try (Retraining t = open(stopped, spec, s, true)) {
+            t.requestStop();
+            assertNull(t.next(Runs.TRAIN, Runs.DEV), "a requested stop checkpoints mid-epoch");
+        }
+        try (Retraining t = open(stopped, spec, s, true)) {
+            assertNotNull(t.run(Runs.TRAIN, Runs.DEV));
+            assertTrue(t.finished());
+        }
+        Map<String, float[]> a = Runs.weights(straight.resolve(Checkpoint.FILE)), b = Runs.weights(stopped.resolve(Checkpoint.FILE));
+        for (String name : a.keySet()) assertArrayEquals(a.get(name), b.get(name), name);
+        List<String> ra = Files.readAllLines(straight.resolve(Trainer.METRICS)), rb = Files.readAllLines(stopped.resolve(Trainer.METRICS));
+        assertEquals(ra.size(), rb.size());
+        for (int i = 1; i < ra.size(); i++)
+            assertEquals(String.join(",", List.of(ra.get(i).split(",")).subList(0, 6)), String.join(",", List.of(rb.get(i).split(",")).subList(0, 6)));
+        Retraining.Row bestA = Retraining.result(straight).bestRow(), bestB = Retraining.result(stopped).bestRow();
+        assertEquals(bestA.epoch(), bestB.epoch());
+        assertEquals(bestA.valAccuracy(), bestB.valAccuracy());
+    }
+
+    @Test
+    void postTrainingQuantizationOfAnUntrainedCheckpoint() throws IOException {
+        Path untrained = dir.resolve("init.safetensors"), run = dir.resolve("init");
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            Checkpoint.write(untrained, bcqkit.nmt.Transformer.create(m, Runs.HP, Runs.VOCAB, Runs.VOCAB), null,
+                    new Checkpoint.Info(Runs.HP, Runs.VOCAB, Runs.VOCAB, 0, 0, 0));
+        }
+        Schedule ptq = Runs.schedule("");
+        try (Retraining t = Retraining.open(run, untrained, Runs.spec(2), ptq, null, 1, false)) {
+            assertNotNull(t.run(Runs.TRAIN, Runs.DEV));
+        }
+        try (Retraining t = Retraining.open(run, untrained, Runs.spec(2), ptq, null, 1, true)) {
+            assertTrue(t.finished());
+        }
+        assertEquals(0, Retraining.result(run).last().epoch());
+    }
+
+    @Test
+    void badRunsAreRefusedWithTheReason() throws IOException {
+        Path run = dir.resolve("r");
+        Schedule s = Runs.schedule("{\"epochs\": 1, \"sync\": \"epoch\"}");
+        try (Retraining t = open(run, Runs.spec(2), s, false)) {
+            t.run(Runs.TRAIN, Runs.DEV);
+            assertThrows(IllegalStateException.class, () -> t.next(Runs.TRAIN, Runs.DEV));
+        }
+        FormatException exists = assertThrows(FormatException.class, () -> open(run, Runs.spec(2), s, false));
+        assertTrue(exists.getMessage().contains("--resume"), exists.getMessage());
+        FormatException spec = assertThrows(FormatException.class, () -> open(run, Runs.spec(3), s, true));
+        assertTrue(spec.getMessage().contains("another spec than test-spec-3bits.json"), spec.getMessage());
+        FormatException schedule = assertThrows(FormatException.class, () -> open(run, Runs.spec(2), s.withEpochs(2), true));
+        assertTrue(schedule.getMessage().contains("another schedule"), schedule.getMessage());
+        FormatException noRun = assertThrows(FormatException.class, () -> open(dir.resolve("none"), Runs.spec(2), s, true));
+        assertTrue(noRun.getMessage().contains("cannot resume"), noRun.getMessage());
+
+        QuantSpec encoderOnly = QuantSpec.parse("{\"components\": {\"encoder.ffn\": {\"bits\": 2, \"method\": \"greedy\"}}}", "enc.json");
+        Schedule embeddingsFirst = Runs.schedule("{\"epochs\": 1, \"sync\": \"epoch\", \"components\": [\"embedding.source\"]}, {\"epochs\": 1, \"sync\": \"epoch\"}");
+        FormatException nothing = assertThrows(FormatException.class, () -> open(dir.resolve("n"), encoderOnly, embeddingsFirst, false));
+        assertTrue(nothing.getMessage().contains("stage 1 quantizes nothing: enc.json quantizes none of [embedding.source]"), nothing.getMessage());
+    }
+}

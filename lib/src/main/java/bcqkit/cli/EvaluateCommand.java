@@ -79,17 +79,21 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
 
         TestSetScore r;
-        try (CheckpointTranslator t = CheckpointTranslator.open(checkpoint, decoding.vocabDir)) {
-            r = TestSetScore.of(t, text, n, t.beam(decoding.beam), decoding.batch, corpus + " " + split + "." + Corpus.SOURCE_LANG, err);
+        Long resident;
+        String origin = corpus + " " + split + "." + Corpus.SOURCE_LANG;
+        try (CheckpointTranslator t = decoding.open(checkpoint)) {
+            r = TestSetScore.of(t, text, n, t.beam(decoding.beam), decoding.batch, origin, err);
+            resident = t.residentWeightBytes();
         }
         if (hypFile != null) CheckpointTranslator.writeLines(hypFile, r.hypotheses());
 
         o.println(r.sacreBleu().format(2));
         o.println(r.nltk().format(4) + " [first " + r.nltkSentences() + " sentences]");
-        o.printf(Locale.ROOT, "corpus=%s%nsplit=%s%nsentences=%d%nbeam=%d%n", corpus, split, n, r.beam());
+        o.printf(Locale.ROOT, "corpus=%s%nsplit=%s%nsentences=%d%nbeam=%d%nengine=%s%n", corpus, split, n, r.beam(), decoding.engine);
         o.printf(Locale.ROOT, "sacrebleu=%.4f%n", r.sacreBleu().score());
         o.printf(Locale.ROOT, "nltk_sentences=%d%nnltk_bleu=%.4f%nnltk_bleu_x100=%.2f%n", r.nltkSentences(), r.nltk().bleu(), r.nltkBleu100());
         o.printf(Locale.ROOT, "seconds=%.2f%nsentences_per_s=%.2f%n", r.seconds(), n / r.seconds());
+        if (resident != null) o.printf(Locale.ROOT, "resident_weight_bytes=%d%n", resident);
         if (hypFile != null) o.printf("hypotheses=%s%n", hypFile);
         o.flush();
         return 0;

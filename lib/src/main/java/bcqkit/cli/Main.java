@@ -14,7 +14,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "bcq", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Binary-code-based quantization (BCQ) of weight matrices.",
-        subcommands = {QuantizeCommand.class, InspectCommand.class, QuantBenchCommand.class, DataCommand.class, TokenizerCommand.class, BleuCommand.class, PretrainCommand.class, TranslateCommand.class, EvaluateCommand.class, ExportCommand.class, QuantizeModelCommand.class, BenchCommand.class, RetrainCommand.class, AblateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {QuantizeCommand.class, InspectCommand.class, QuantBenchCommand.class, DataCommand.class, TokenizerCommand.class, BleuCommand.class, PretrainCommand.class, TranslateCommand.class, EvaluateCommand.class, ExportCommand.class, QuantizeModelCommand.class, BenchCommand.class, RetrainCommand.class, AblateCommand.class, EngineBenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Spec
     CommandSpec spec;

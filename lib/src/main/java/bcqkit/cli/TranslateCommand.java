@@ -49,13 +49,16 @@ final class TranslateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         int k;
         List<String> result;
-        try (CheckpointTranslator t = CheckpointTranslator.open(checkpoint, decoding.vocabDir)) {
+        Long resident;
+        try (CheckpointTranslator t = decoding.open(checkpoint)) {
             k = t.beam(decoding.beam);
             result = t.translate(lines, k, decoding.batch, input.toString(), spec.commandLine().getErr());
+            resident = t.residentWeightBytes();
         }
         CheckpointTranslator.writeLines(output, result);
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "sentences=%d%nbeam=%d%nseconds=%.2f%n", lines.size(), k, (System.nanoTime() - start) / 1e9);
+        o.printf(Locale.ROOT, "sentences=%d%nbeam=%d%nengine=%s%nseconds=%.2f%n", lines.size(), k, decoding.engine, (System.nanoTime() - start) / 1e9);
+        if (resident != null) o.printf(Locale.ROOT, "resident_weight_bytes=%d%n", resident);
         o.flush();
         return 0;
     }

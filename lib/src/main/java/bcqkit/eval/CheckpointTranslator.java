@@ -7,7 +7,11 @@ import bcqkit.io.FormatException;
 import bcqkit.nmt.Checkpoint;
 import bcqkit.nmt.HParams;
 import bcqkit.nmt.Transformer;
+import bcqkit.nmt.IdTranslator;
 import bcqkit.nmt.Translator;
+import bcqkit.engine.Engine;
+import bcqkit.engine.EngineTranslator;
+import bcqkit.engine.Weights;
 import bcqkit.notebook.Kit;
 import bcqkit.qmodel.PackedCheckpoint;
 import bcqkit.notebook.Progress;
@@ -34,18 +38,20 @@ public final class CheckpointTranslator implements AutoCloseable {
     private final Path checkpoint;
     private final HParams hparams;
     private final Tokenizer source, target;
-    private final NDManager manager;
-    private final Transformer model;
-    private final Translator translator;
+    private final IdTranslator translator;
+    /** What the translator runs on (the DJL model's manager, or the Java engine); closed with this. */
+    private final AutoCloseable resources;
+    private final Engine engine;
 
-    private CheckpointTranslator(Path checkpoint, HParams hparams, Tokenizer source, Tokenizer target, NDManager manager, Transformer model) {
+    private CheckpointTranslator(Path checkpoint, HParams hparams, Tokenizer source, Tokenizer target, IdTranslator translator,
+                                 AutoCloseable resources, Engine engine) {
         this.checkpoint = checkpoint;
         this.hparams = hparams;
         this.source = source;
         this.target = target;
-        this.manager = manager;
-        this.model = model;
-        this.translator = new Translator(model, manager, true);
+        this.translator = translator;
+        this.resources = resources;
+        this.engine = engine;
     }
 
     /** The tokenizers in {@code vocabDir} (null: the kit's {@code data/vocab}); the checkpoint must have been trained with their vocabulary sizes. */
@@ -73,11 +79,31 @@ public final class CheckpointTranslator implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         try {
             Transformer model = packed ? PackedCheckpoint.load(checkpoint, manager) : Checkpoint.loadModel(checkpoint, manager);
-            return new CheckpointTranslator(checkpoint, hp, pt, en, manager, model);
+            return new CheckpointTranslator(checkpoint, hp, pt, en, new Translator(model, manager, true), manager, null);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * The same, decoding with the pure-Java engine ({@link Engine}): packed checkpoints run on the BCQ kernels,
+     * FP32 ones on the Java FP32 kernels, with {@code threads} kernel threads (null: all processors).
+     */
+    public static CheckpointTranslator openJava(Path checkpoint, Path vocabDir, Integer threads) throws IOException {
+        Path vocab = vocabDir != null ? vocabDir : Kit.data().resolve("vocab");
+        Tokenizer pt = BpeTokenizer.load(vocab.resolve(Corpus.SOURCE_LANG + ".bpe")), en = BpeTokenizer.load(vocab.resolve(Corpus.TARGET_LANG + ".bpe"));
+        Weights w = Weights.load(checkpoint);
+        if (w.sourceVocab() != pt.vocabSize() || w.targetVocab() != en.vocabSize())
+            throw new FormatException(checkpoint, "vocabulary sizes " + w.sourceVocab() + "/" + w.targetVocab()
+                    + " differ from the tokenizers' " + pt.vocabSize() + "/" + en.vocabSize() + " in " + vocab);
+        Engine e = new Engine(w, threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        return new CheckpointTranslator(checkpoint, e.hparams(), pt, en, new EngineTranslator(e, true), e, e);
+    }
+
+    /** Bytes of weights the Java engine keeps in memory, or null on the DJL path. */
+    public Long residentWeightBytes() {
+        return engine == null ? null : engine.weights().residentBytes();
     }
 
     public HParams hparams() {
@@ -94,7 +120,7 @@ public final class CheckpointTranslator implements AutoCloseable {
      * lines came from in the warning printed to {@code err} for each input cut to the positional table.
      */
     public List<String> translate(List<String> lines, int beam, int batch, String origin, PrintWriter err) {
-        int maxSource = model.hparams().maxPositions() - 2;
+        int maxSource = hparams.maxPositions() - 2;
         List<int[]> ids = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
             int[] s = source.encode(lines.get(i));
@@ -113,7 +139,7 @@ public final class CheckpointTranslator implements AutoCloseable {
             for (int from = 0; from < order.size(); from += batch) {
                 List<Integer> part = order.subList(from, Math.min(order.size(), from + batch));
                 List<int[]> src = part.stream().map(ids::get).toList();
-                List<int[]> outs = beam == 1 ? translator.greedy(src) : translator.beam(src, beam, model.hparams().lengthPenalty());
+                List<int[]> outs = beam == 1 ? translator.greedy(src) : translator.beam(src, beam, hparams.lengthPenalty());
                 // Byte-fallback BPE can decode to a line break; as a space it cannot shift every later line of the output file.
                 for (int j = 0; j < part.size(); j++) result[part.get(j)] = target.decode(outs.get(j)).replace('\r', ' ').replace('\n', ' ');
                 p.advance(part.size());
@@ -136,6 +162,10 @@ public final class CheckpointTranslator implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        try {
+            resources.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the translator of " + checkpoint + ": " + e.getMessage(), e);
+        }
     }
 }

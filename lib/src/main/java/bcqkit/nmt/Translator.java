@@ -18,7 +18,7 @@ import java.util.List;
  * cross-attention keys/values in a {@link DecoderCache}; the uncached path re-runs the decoder on the
  * whole prefix each step and exists to check the cached one.
  */
-public final class Translator {
+public final class Translator implements IdTranslator {
     private final Transformer model;
     private final NDManager manager;
     private final boolean cached;

@@ -5,6 +5,7 @@ import bcqkit.data.ParallelText;
 import bcqkit.nmt.Transformer;
 import bcqkit.text.BpeTokenizer;
 import bcqkit.text.TokenizerStats;
+import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
@@ -100,6 +101,17 @@ public final class Tables {
     public static Table csv(Path file) throws IOException {
         if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no metrics yet: train first");
         return Table.read().csv(CsvReadOptions.builder(file.toFile()).tableName(file.getFileName().toString()).build());
+    }
+
+    /**
+     * An ablation grid's {@code results.csv}: the columns that describe a cell are text (bits can be "mixed",
+     * group_size empty for the FP row), all others numbers, whatever values a particular grid happened to produce.
+     */
+    public static Table ablation(Path file) throws IOException {
+        if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no results yet: run the grid first");
+        java.util.Set<String> text = java.util.Set.of("cell", "spec", "schedule", "components", "bits", "method", "group_size");
+        return Table.read().csv(CsvReadOptions.builder(file.toFile()).tableName(file.getParent().getFileName().toString())
+                .columnTypes(name -> text.contains(name) ? ColumnType.STRING : ColumnType.DOUBLE).build());
     }
 
     private static double round(double v, int digits) {

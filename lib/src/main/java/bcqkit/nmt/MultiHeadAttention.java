@@ -47,7 +47,12 @@ public final class MultiHeadAttention extends AbstractBlock {
     NDArray attend(ParameterStore ps, NDArray x, NDArray k, NDArray v, NDArray mask, boolean training) {
         Shape s = x.getShape();
         NDArray q = split(ps, query, x, training);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(depth));
+        NDArray scores;
+        // The transposed view belongs to k's manager; with cached decoding that is the cache, where an unclosed view
+        // would pin every old copy of the growing keys until the sentence ends (quadratic memory in beam search).
+        try (NDArray kt = k.transpose(0, 1, 3, 2)) {
+            scores = q.matMul(kt).div((float) Math.sqrt(depth));
+        }
         if (mask != null) scores = scores.add(mask);
         NDArray context = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), dModel);
         return output.forward(ps, new NDList(context), training).singletonOrThrow();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -150,6 +151,56 @@ public final class Checkpoint {
         meta.remove("rng"); // without the optimizer there is nothing to resume, so the RNG recipe no longer applies
         SafeTensors.write(out, tensors, meta);
         return info;
+    }
+
+    /**
+     * Writes the inference-only mean of several checkpoints of one run (Vaswani et al. 2017 average the last
+     * few): every parameter is the element-wise mean, accumulated in double; the metadata is the last input's,
+     * with {@code averaged_from} listing the file names in order. Each input is checked as {@link #loadModel}
+     * would, and all must share hparams and vocabulary sizes.
+     */
+    public static Info average(List<Path> checkpoints, Path out) throws IOException {
+        if (checkpoints.size() < 2) throw new IllegalArgumentException("averaging needs at least two checkpoints, got " + checkpoints.size());
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new HashMap<>();
+        Info first = null, last = null;
+        Map<String, String> lastMeta = null;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Transformer model = null;
+            for (Path file : checkpoints) {
+                SafeTensors.Contents c = SafeTensors.read(file);
+                Info info = info(file, c.metadata());
+                if (first == null) {
+                    first = info;
+                    model = Transformer.create(manager, info.hparams, info.sourceVocab, info.targetVocab);
+                } else if (!info.hparams.equals(first.hparams) || info.sourceVocab != first.sourceVocab || info.targetVocab != first.targetVocab) {
+                    throw new FormatException(file, "is a different model from " + checkpoints.get(0) + " (hparams or vocabulary sizes differ); only checkpoints of one run can be averaged");
+                }
+                restore(file, c, model, null);
+                for (String name : model.namedParameters().keySet()) {
+                    float[] v = c.tensors().get(name).floats();
+                    double[] sum = sums.computeIfAbsent(name, k -> new double[v.length]);
+                    for (int i = 0; i < v.length; i++) sum[i] += v[i];
+                    shapes.putIfAbsent(name, c.tensors().get(name).shape());
+                }
+                last = info;
+                lastMeta = c.metadata();
+            }
+        }
+        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+        for (var e : sums.entrySet()) {
+            double[] sum = e.getValue();
+            float[] mean = new float[sum.length];
+            for (int i = 0; i < sum.length; i++) mean[i] = (float) (sum[i] / checkpoints.size());
+            tensors.put(e.getKey(), SafeTensors.Tensor.f32(shapes.get(e.getKey()), mean));
+        }
+        Map<String, String> meta = new LinkedHashMap<>(lastMeta);
+        meta.put("format", EXPORT_FORMAT);
+        meta.remove("rng");
+        meta.remove("exported_from");
+        meta.put("averaged_from", String.join(",", checkpoints.stream().map(p -> String.valueOf(p.getFileName())).toList()));
+        SafeTensors.write(out, tensors, meta);
+        return last;
     }
 
     /** Reads a checkpoint into an existing model and optimizer; names, shapes and dtypes must match exactly. */

@@ -158,4 +158,45 @@ class CheckpointExportTest {
         assertTrue(e.getMessage().startsWith(bad.toString()) && e.getMessage().contains(name), e.getMessage());
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void averagingTakesTheElementwiseMeanOfEveryParameter() throws IOException {
+        SafeTensors.Contents c = SafeTensors.read(trained);
+        Map<String, SafeTensors.Tensor> tripled = new LinkedHashMap<>();
+        c.tensors().forEach((k, v) -> {
+            float[] x = v.floats();
+            for (int i = 0; i < x.length; i++) x[i] *= 3;
+            tripled.put(k, SafeTensors.Tensor.f32(v.shape(), x));
+        });
+        Path other = dir.resolve("tripled.safetensors");
+        SafeTensors.write(other, tripled, c.metadata());
+
+        Path out = dir.resolve("mean.safetensors");
+        Checkpoint.Info info = Checkpoint.average(List.of(trained, other, trained), out);
+        assertEquals(Checkpoint.readInfo(trained), info);
+        assertTrue(Checkpoint.isExport(out));
+        SafeTensors.Contents mean = SafeTensors.read(out);
+        assertEquals("checkpoint.safetensors,tripled.safetensors,checkpoint.safetensors", mean.metadata().get("averaged_from"));
+        assertTrue(mean.tensors().keySet().stream().noneMatch(k -> k.startsWith(Checkpoint.ADAM_PREFIX)));
+        for (var e : mean.tensors().entrySet()) {
+            float[] want = c.tensors().get(e.getKey()).floats(), got = e.getValue().floats();
+            for (int i = 0; i < want.length; i++) assertEquals(want[i] * 5 / 3, got[i], 1e-6 * Math.max(1, Math.abs(want[i])), e.getKey() + "[" + i + "]");
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint.loadModel(out, m); // a loadable model, not just a bag of tensors
+        }
+    }
+
+    @Test
+    void averagingRefusesCheckpointsOfDifferentModels() throws IOException {
+        Path otherRun = dir.resolve("other");
+        try (Trainer t = Trainer.open(otherRun, Tiny.hparams(2, 0.0, 1), VOCAB, VOCAB, false)) {
+            t.trainEpoch(TrainerTest.copies(40, VOCAB, 6, 3), TrainerTest.copies(4, VOCAB, 6, 3));
+        }
+        Path foreign = otherRun.resolve(Checkpoint.FILE), out = dir.resolve("mean.safetensors");
+        FormatException e = assertThrows(FormatException.class, () -> Checkpoint.average(List.of(trained, foreign), out));
+        assertTrue(e.getMessage().startsWith(foreign.toString()) && e.getMessage().contains("different model"), e.getMessage());
+        assertFalse(Files.exists(out));
+        assertThrows(IllegalArgumentException.class, () -> Checkpoint.average(List.of(trained), out));
+    }
 }

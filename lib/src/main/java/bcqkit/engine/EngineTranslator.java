@@ -1,11 +1,11 @@
 package bcqkit.engine;
 
+import bcqkit.nmt.BeamBook;
 import bcqkit.nmt.Translator;
 import bcqkit.text.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -55,7 +55,7 @@ public final class EngineTranslator implements bcqkit.nmt.IdTranslator {
             private int[][] prefixes = new int[sentence.length][0];
 
             public float[] next(int[] tokens) {
-                for (int r = 0; r < prefixes.length; r++) prefixes[r] = append(prefixes[r], tokens[r]);
+                for (int r = 0; r < prefixes.length; r++) prefixes[r] = BeamBook.append(prefixes[r], tokens[r]);
                 return engine.startDecoding(source, sentence).prefix(prefixes, false);
             }
 
@@ -142,8 +142,6 @@ public final class EngineTranslator implements bcqkit.nmt.IdTranslator {
         return out.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
     }
 
-    private record Hypothesis(int[] tokens, double score) {}
-
     /** Log-softmax of row {@code r} with PAD and BOS at −∞, as PyTorch computes it: {@code x − max − log Σ exp(x − max)}. */
     static float[] logSoftmaxAllowed(float[] logits, int r, int v) {
         float[] out = new float[v];
@@ -168,8 +166,7 @@ public final class EngineTranslator implements bcqkit.nmt.IdTranslator {
         int n = sources.size(), k = beam, max = maxLength(sources), v = engine.targetVocab();
         if (k < 1) throw new IllegalArgumentException("beam must be >= 1, got " + beam);
         if (n == 0) return List.of();
-        List<List<Hypothesis>> finished = new ArrayList<>();
-        for (int i = 0; i < n; i++) finished.add(new ArrayList<>());
+        BeamBook book = new BeamBook(n, k, v, max, alpha);
         Engine.Encoded enc = engine.encode(rows(sources));
         int[] active = new int[n]; // sentences still decoding; rows a·k .. a·k + k − 1 are those of active[a]
         for (int i = 0; i < n; i++) active[i] = i;
@@ -190,7 +187,6 @@ public final class EngineTranslator implements bcqkit.nmt.IdTranslator {
             double[] nextScores = new double[rows];
             boolean[] done = new boolean[active.length];
             for (int a = 0; a < active.length; a++) {
-                List<Hypothesis> fin = finished.get(active[a]);
                 float[] cand = new float[k * v];
                 for (int j = 0; j < k; j++) {
                     float[] logp = logSoftmaxAllowed(logits, a * k + j, v);
@@ -198,28 +194,9 @@ public final class EngineTranslator implements bcqkit.nmt.IdTranslator {
                     for (int c = 0; c < v; c++) cand[j * v + c] = logp[c] + s;
                 }
                 int[] top = topK(cand, width);
-                int filled = 0;
-                for (int c = 0; c < width && filled < k; c++) {
-                    float s = cand[top[c]];
-                    if (s == Float.NEGATIVE_INFINITY || Float.isNaN(s)) break;
-                    int parent = a * k + top[c] / v, token = top[c] % v;
-                    if (token == Tokenizer.EOS) {
-                        addFinished(fin, new Hypothesis(alive[parent], s / Translator.lengthPenalty(t, alpha)), k);
-                    } else {
-                        int row = a * k + filled++;
-                        parents[row] = parent;
-                        nextAlive[row] = append(alive[parent], token);
-                        nextScores[row] = s;
-                    }
-                }
-                for (int f = filled; f < k; f++) {
-                    int row = a * k + f;
-                    parents[row] = a * k;
-                    nextAlive[row] = alive[a * k];
-                    nextScores[row] = Double.NEGATIVE_INFINITY;
-                }
-                done[a] = filled == 0 || t == max || cannotImprove(fin, nextScores[a * k], k, max, alpha);
-                if (done[a] && fin.isEmpty()) fin.add(new Hypothesis(nextAlive[a * k], 0));
+                float[] topScores = new float[width];
+                for (int c = 0; c < width; c++) topScores[c] = cand[top[c]];
+                done[a] = book.step(active[a], t, topScores, top, 0, width, a * k, alive, parents, nextAlive, nextScores);
             }
             int keptSentences = 0;
             for (boolean x : done) if (!x) keptSentences++;
@@ -244,7 +221,7 @@ public final class EngineTranslator implements bcqkit.nmt.IdTranslator {
             tokens = new int[alive.length];
             for (int r = 0; r < alive.length; r++) tokens[r] = alive[r].length == 0 ? Tokenizer.PAD : alive[r][alive[r].length - 1];
         }
-        return finished.stream().map(f -> f.stream().max(Comparator.comparingDouble(Hypothesis::score)).orElseThrow().tokens()).toList();
+        return book.best();
     }
 
     /** Indices of the {@code width} largest values, largest first; equal values by ascending index. NaN sorts last. */
@@ -300,23 +277,5 @@ public final class EngineTranslator implements bcqkit.nmt.IdTranslator {
             h[i] = t;
             i = w;
         }
-    }
-
-    private static boolean cannotImprove(List<Hypothesis> fin, double bestAlive, int k, int max, double alpha) {
-        if (fin.size() < k) return false;
-        double worst = fin.stream().mapToDouble(Hypothesis::score).min().orElseThrow();
-        return bestAlive / Translator.lengthPenalty(max, alpha) <= worst;
-    }
-
-    private static void addFinished(List<Hypothesis> fin, Hypothesis h, int k) {
-        fin.add(h);
-        fin.sort(Comparator.comparingDouble(Hypothesis::score).reversed());
-        if (fin.size() > k) fin.remove(fin.size() - 1);
-    }
-
-    private static int[] append(int[] a, int x) {
-        int[] b = Arrays.copyOf(a, a.length + 1);
-        b[a.length] = x;
-        return b;
     }
 }

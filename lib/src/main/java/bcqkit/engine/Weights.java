@@ -33,9 +33,6 @@ public final class Weights {
     /** Where the weights came from: FP32 values, or BCQ matrices (with FP32 biases, LayerNorm and unquantized weights). */
     public enum Kind { FP32, PACKED }
 
-    /** A quantized parameter as the packed format holds it (the fields of {@link QuantizedWeight}). */
-    private record Quantized(int rows, int cols, boolean transposed, byte[] cluster, BcqMatrix[] blocks) {}
-
     private final HParams hp;
     private final int sourceVocab, targetVocab;
     private final Kind kind;
@@ -47,7 +44,7 @@ public final class Weights {
      * @param values    FP32 values of the parameters that are not quantized
      * @param quantized the others; every parameter of the layout must be in exactly one of the two maps
      */
-    private Weights(HParams hp, int sourceVocab, int targetVocab, Kind kind, Map<String, float[]> values, Map<String, Quantized> quantized) {
+    private Weights(HParams hp, int sourceVocab, int targetVocab, Kind kind, Map<String, float[]> values, Map<String, QuantizedWeight> quantized) {
         this.hp = hp;
         this.sourceVocab = sourceVocab;
         this.targetVocab = targetVocab;
@@ -56,7 +53,7 @@ public final class Weights {
             String name = e.getKey();
             long[] shape = e.getValue();
             float[] v = values.get(name);
-            Quantized q = quantized.get(name);
+            QuantizedWeight q = quantized.get(name);
             if ((v == null) == (q == null)) throw new IllegalArgumentException("parameter '" + name + "' must be either FP32 or quantized");
             if (shape.length == 1) {
                 if (v == null) throw new IllegalArgumentException("'" + name + "' is a vector and cannot be quantized");
@@ -64,24 +61,26 @@ public final class Weights {
                 continue;
             }
             int rows = (int) shape[0], cols = (int) shape[1];
-            if (Layout.isEmbedding(name)) tables.put(name, v != null ? new TokenTable.Dense(rows, cols, v) : new TokenTable.Packed(rows, cols, q.transposed, q.cluster, q.blocks));
+            if (Layout.isEmbedding(name)) tables.put(name, v != null ? new TokenTable.Dense(rows, cols, v) : new TokenTable.Packed(rows, cols, q.transposed(), q.rowClusters(), q.blocks()));
             else linears.put(name, v != null ? new DenseLinear(new FloatMatrix(rows, cols, v)) : linear(q));
         }
     }
 
-    private static Linear linear(Quantized q) {
-        if (q.cluster == null) return block(q.blocks[0], q.transposed);
+    private static Linear linear(QuantizedWeight q) {
+        BcqMatrix[] bcq = q.blocks();
+        byte[] cluster = q.rowClusters();
+        if (cluster == null) return block(bcq[0], q.transposed());
         List<Linear> blocks = new ArrayList<>();
         List<int[]> rows = new ArrayList<>();
-        for (int k = 0; k < q.blocks.length; k++) {
-            if (q.blocks[k] == null) continue;
-            int[] rs = new int[q.rows];
+        for (int k = 0; k < bcq.length; k++) {
+            if (bcq[k] == null) continue;
+            int[] rs = new int[q.rows()];
             int n = 0;
-            for (int r = 0; r < q.rows; r++) if (q.cluster[r] == k) rs[n++] = r;
-            blocks.add(block(q.blocks[k], q.transposed));
+            for (int r = 0; r < q.rows(); r++) if (cluster[r] == k) rs[n++] = r;
+            blocks.add(block(bcq[k], q.transposed()));
             rows.add(Arrays.copyOf(rs, n));
         }
-        return new RowBlocks(q.rows, blocks.toArray(Linear[]::new), rows.toArray(int[][]::new));
+        return new RowBlocks(q.rows(), blocks.toArray(Linear[]::new), rows.toArray(int[][]::new));
     }
 
     private static Linear block(BcqMatrix m, boolean transposed) {
@@ -120,12 +119,12 @@ public final class Weights {
         Map<String, BcqMatrix> matrices = new LinkedHashMap<>(c.matrices());
         Map<String, Tensor> extras = new LinkedHashMap<>(c.extras());
         Map<String, float[]> values = new LinkedHashMap<>();
-        Map<String, Quantized> quantized = new LinkedHashMap<>();
+        Map<String, QuantizedWeight> quantized = new LinkedHashMap<>();
         for (var e : Layout.parameters(info.hparams(), info.sourceVocab(), info.targetVocab()).entrySet()) {
             String name = e.getKey();
             Tensor fp = extras.remove(name);
             if (fp != null || e.getValue().length == 1) values.put(name, f32(file, fp, name, e.getValue()));
-            else quantized.put(name, quantized(file, name, e.getValue(), matrices, extras));
+            else quantized.put(name, PackedCheckpoint.quantized(file, name, e.getValue(), matrices, extras));
         }
         if (!matrices.isEmpty() || !extras.isEmpty()) {
             List<String> left = new ArrayList<>(matrices.keySet().stream().map(n -> "matrix '" + n + "'").toList());
@@ -142,55 +141,6 @@ public final class Weights {
         return t.floats();
     }
 
-    /** The BCQ blocks of parameter {@code name}, named as {@link PackedCheckpoint} writes them, taken out of the maps. */
-    private static Quantized quantized(Path file, String name, long[] shape, Map<String, BcqMatrix> matrices, Map<String, Tensor> extras)
-            throws FormatException {
-        int rows = (int) shape[0], cols = (int) shape[1];
-        Tensor ids = extras.remove(name + ".clusters");
-        if (ids == null) {
-            boolean transposed = !matrices.containsKey(name) && matrices.containsKey(name + ".T");
-            String key = name + (transposed ? ".T" : "");
-            BcqMatrix m = matrices.remove(key);
-            if (m == null) throw new FormatException(file, "missing tensor '" + name + "': neither an F32 tensor nor BCQ matrices of that name");
-            checkShape(file, key, m, name, rows, cols, rows, transposed);
-            return new Quantized(rows, cols, transposed, null, new BcqMatrix[] {m});
-        }
-        if (ids.dtype() != DType.U8 || !Arrays.equals(ids.shape(), new long[] {rows}))
-            throw new FormatException(file, "tensor '" + name + ".clusters' is " + ids.dtype() + " " + Arrays.toString(ids.shape()) + ", expected U8 [" + rows + "]");
-        byte[] cluster = ids.bytes();
-        int[] sizes = new int[BcqMatrix.MAX_BITS];
-        for (int r = 0; r < rows; r++) {
-            int id = cluster[r] & 0xFF;
-            if (id >= sizes.length)
-                throw new FormatException(file, "tensor '" + name + ".clusters': row " + r + " is in cluster " + id + ", but there are at most " + sizes.length);
-            sizes[id]++;
-        }
-        int count = 0;
-        for (int k = 0; k < sizes.length; k++) if (sizes[k] > 0) count = k + 1;
-        BcqMatrix[] blocks = new BcqMatrix[count];
-        Boolean transposed = null;
-        for (int k = 0; k < count; k++) {
-            if (sizes[k] == 0) continue;
-            String plain = name + ".cluster" + k;
-            boolean t = !matrices.containsKey(plain) && matrices.containsKey(plain + ".T");
-            String key = plain + (t ? ".T" : "");
-            if (transposed != null && t != transposed)
-                throw new FormatException(file, "matrix '" + key + "' is stored " + (t ? "" : "not ") + "transposed, unlike the other clusters of '" + name + "'");
-            transposed = t;
-            blocks[k] = matrices.remove(key);
-            if (blocks[k] == null) throw new FormatException(file, "missing matrix '" + key + "' for " + sizes[k] + " rows of '" + name + "'");
-            checkShape(file, key, blocks[k], name, rows, cols, sizes[k], t);
-        }
-        return new Quantized(rows, cols, transposed, cluster, blocks);
-    }
-
-    private static void checkShape(Path file, String key, BcqMatrix m, String name, int rows, int cols, int n, boolean transposed) throws FormatException {
-        int wantRows = transposed ? cols : n, wantCols = transposed ? n : cols;
-        if (m.rows() != wantRows || m.cols() != wantCols)
-            throw new FormatException(file, "matrix '" + key + "' is " + m.rows() + "x" + m.cols() + ", but parameter '" + name + "' (" + rows + "x" + cols
-                    + ") needs " + wantRows + "x" + wantCols + " there");
-    }
-
     /** The FP32 values of a DJL model. */
     public static Weights of(Transformer model) {
         return new Weights(model.hparams(), model.sourceVocab(), model.targetVocab(), Kind.FP32, values(model, java.util.Set.of()), Map.of());
@@ -201,9 +151,8 @@ public final class Weights {
      * model's FP32 values for the rest, exactly what the packed checkpoint written from them would hold.
      */
     public static Weights of(Transformer model, QuantizedModel q) {
-        Map<String, Quantized> quantized = new LinkedHashMap<>();
-        for (QuantizedWeight w : q.weights().values())
-            quantized.put(w.name(), new Quantized(w.rows(), w.cols(), w.transposed(), w.rowClusters(), w.blocks()));
+        Map<String, QuantizedWeight> quantized = new LinkedHashMap<>();
+        for (QuantizedWeight w : q.weights().values()) quantized.put(w.name(), w);
         return new Weights(model.hparams(), model.sourceVocab(), model.targetVocab(), Kind.PACKED, values(model, quantized.keySet()), quantized);
     }
 

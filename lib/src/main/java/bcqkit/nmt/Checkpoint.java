@@ -99,25 +99,14 @@ public final class Checkpoint {
         if (!FORMAT.equals(format) && !EXPORT_FORMAT.equals(format))
             throw new FormatException(file, "not an nmt checkpoint: metadata format is " + format + ", expected " + FORMAT
                     + " (training) or " + EXPORT_FORMAT + " (exported)");
-        HParams hp = HParams.parse(need(file, meta, "hparams"), file + " (__metadata__.hparams)");
-        try {
-            Partial partial = meta.containsKey("partial_batches")
-                    ? new Partial(Integer.parseInt(meta.get("partial_batches")), Double.parseDouble(need(file, meta, "partial_loss_sum")),
-                            Double.parseDouble(need(file, meta, "partial_correct")), Long.parseLong(need(file, meta, "partial_skipped_tokens")),
-                            Double.parseDouble(need(file, meta, "partial_seconds")))
-                    : null;
-            return new Info(hp, Integer.parseInt(need(file, meta, "source_vocab")), Integer.parseInt(need(file, meta, "target_vocab")),
-                    Integer.parseInt(need(file, meta, "epoch")), Long.parseLong(need(file, meta, "step")),
-                    Double.parseDouble(need(file, meta, "elapsed_seconds")), partial);
-        } catch (NumberFormatException e) {
-            throw new FormatException(file, "bad number in metadata: " + e.getMessage());
-        }
-    }
-
-    private static String need(Path file, Map<String, String> meta, String key) throws FormatException {
-        String v = meta.get(key);
-        if (v == null) throw new FormatException(file, "metadata lacks '" + key + "'");
-        return v;
+        Metadata m = new Metadata(file, meta);
+        HParams hp = m.hparams();
+        Partial partial = meta.containsKey("partial_batches")
+                ? new Partial(m.integer("partial_batches"), m.decimal("partial_loss_sum"), m.decimal("partial_correct"),
+                        m.longInteger("partial_skipped_tokens"), m.decimal("partial_seconds"))
+                : null;
+        return new Info(hp, m.integer("source_vocab"), m.integer("target_vocab"), m.integer("epoch"), m.longInteger("step"),
+                m.decimal("elapsed_seconds"), partial);
     }
 
     /** The model of a checkpoint, parameters in {@code manager}. */

@@ -1,7 +1,7 @@
 package bcqkit.nmt;
 
 import bcqkit.io.FormatException;
-import com.google.gson.Strictness;
+import bcqkit.io.JsonFields;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
@@ -77,31 +77,20 @@ public record HParams(int numLayers, int dModel, int dff, int numHeads, double d
     /** {@code source} names where the JSON came from, for error messages. */
     public static HParams parse(String json, String source) throws FormatException {
         Path where = Path.of(source);
-        Map<String, Number> values = new LinkedHashMap<>();
-        try (JsonReader r = new JsonReader(new StringReader(json))) {
-            r.setStrictness(Strictness.STRICT);
+        Map<String, Number> values = JsonFields.document(json, where, r -> {
+            Map<String, Number> read = new LinkedHashMap<>();
             if (r.peek() != JsonToken.BEGIN_OBJECT) throw new FormatException(where, "hparams must be a JSON object");
             r.beginObject();
             while (r.hasNext()) {
                 String name = r.nextName();
                 Key key = KEYS.stream().filter(k -> k.name.equals(name)).findFirst().orElseThrow(() -> new FormatException(where,
                         "unknown key '" + name + "' (known: " + KEYS.stream().map(Key::name).toList() + ")"));
-                if (values.containsKey(name)) throw new FormatException(where, "key '" + name + "' appears twice");
-                values.put(name, value(where, key, r));
+                if (read.containsKey(name)) throw new FormatException(where, "key '" + name + "' appears twice");
+                read.put(name, value(where, key, r));
             }
             r.endObject();
-            boolean trailing;
-            try {
-                trailing = r.peek() != JsonToken.END_DOCUMENT;
-            } catch (IOException e) {
-                trailing = true;
-            }
-            if (trailing) throw new FormatException(where, "text after the JSON object");
-        } catch (FormatException e) {
-            throw e;
-        } catch (IOException | IllegalStateException e) {
-            throw new FormatException(where, "not valid JSON: " + e.getMessage());
-        }
+            return read;
+        });
         for (Key k : KEYS) if (!values.containsKey(k.name)) throw new FormatException(where, "missing key '" + k.name + "'");
         try {
             return new HParams(i(values, "num_layers"), i(values, "d_model"), i(values, "dff"), i(values, "num_heads"),

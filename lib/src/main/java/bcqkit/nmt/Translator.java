@@ -9,7 +9,6 @@ import bcqkit.text.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -148,17 +147,14 @@ public final class Translator implements IdTranslator {
         return out.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
     }
 
-    private record Hypothesis(int[] tokens, double score) {}
-
     /**
      * Beam search with {@code beam} hypotheses per sentence; finished hypotheses are ranked by log
      * probability divided by {@link #lengthPenalty} (length counts EOS). A sentence stops once no live
      * hypothesis, even at the maximum length, can beat its {@code beam} finished ones.
      */
     public List<int[]> beam(List<int[]> sources, int beam, double alpha) {
-        int n = sources.size(), k = beam, max = maxLength(sources);
-        List<List<Hypothesis>> finished = new ArrayList<>();
-        for (int i = 0; i < n; i++) finished.add(new ArrayList<>());
+        int n = sources.size(), k = beam, max = maxLength(sources), v = model.targetVocab(), width = Math.min(2 * k, k * v);
+        BeamBook book = new BeamBook(n, k, v, max, alpha);
         int[][] alive = new int[n * k][0];
         double[] scores = new double[n * k];
         for (int r = 0; r < n * k; r++) scores[r] = r % k == 0 ? 0 : Double.NEGATIVE_INFINITY;
@@ -171,71 +167,32 @@ public final class Translator implements IdTranslator {
             try (Decoder d = decoder(memory, mask)) {
                 for (int t = 1; t <= max; t++) {
                     float[] top;
-                    long[] topIdx;
-                    int v = model.targetVocab(), width = Math.min(2 * k, k * v);
+                    int[] topIdx;
                     try (NDManager step = batch.newSubManager()) {
                         NDArray logp = allowed(step, d.next(step, tokens)).logSoftmax(-1);
                         NDArray cand = logp.add(step.create(toFloat(scores), new Shape(n * k, 1))).reshape(n, (long) k * v);
                         NDList best = cand.topK(width, -1, true, true);
                         top = best.get(0).toFloatArray();
-                        topIdx = best.get(1).toLongArray();
+                        topIdx = Arrays.stream(best.get(1).toLongArray()).mapToInt(Math::toIntExact).toArray();
                     }
-                    long[] parents = new long[n * k];
+                    int[] parents = new int[n * k];
                     int[][] nextAlive = new int[n * k][];
                     double[] nextScores = new double[n * k];
                     boolean all = true;
                     for (int i = 0; i < n; i++) {
-                        int filled = 0;
-                        for (int c = 0; c < width && !done[i] && filled < k; c++) {
-                            double s = top[i * width + c];
-                            if (s == Double.NEGATIVE_INFINITY || Float.isNaN(top[i * width + c])) break;
-                            int parent = i * k + (int) (topIdx[i * width + c] / v), token = (int) (topIdx[i * width + c] % v);
-                            if (token == Tokenizer.EOS) {
-                                addFinished(finished.get(i), new Hypothesis(alive[parent], s / lengthPenalty(t, alpha)), k);
-                            } else {
-                                int row = i * k + filled++;
-                                parents[row] = parent;
-                                nextAlive[row] = append(alive[parent], token);
-                                nextScores[row] = s;
-                            }
-                        }
-                        for (int f = filled; f < k; f++) {
-                            int row = i * k + f;
-                            parents[row] = i * k;
-                            nextAlive[row] = alive[i * k];
-                            nextScores[row] = Double.NEGATIVE_INFINITY;
-                        }
-                        if (!done[i]) done[i] = filled == 0 || t == max || cannotImprove(finished.get(i), nextScores[i * k], k, max, alpha);
-                        if (done[i] && finished.get(i).isEmpty()) finished.get(i).add(new Hypothesis(nextAlive[i * k], 0));
+                        // A sentence already done takes no candidates: its rows only stay filled for the batch.
+                        done[i] = book.step(i, t, top, topIdx, i * width, done[i] ? 0 : width, i * k, alive, parents, nextAlive, nextScores);
                         all &= done[i];
                     }
                     if (all) break;
                     alive = nextAlive;
                     scores = nextScores;
-                    d.reorder(parents);
+                    d.reorder(Arrays.stream(parents).asLongStream().toArray());
                     for (int r = 0; r < n * k; r++) tokens[r] = alive[r].length == 0 ? Tokenizer.PAD : alive[r][alive[r].length - 1];
                 }
             }
         }
-        return finished.stream().map(f -> f.stream().max(Comparator.comparingDouble(Hypothesis::score)).orElseThrow().tokens()).toList();
-    }
-
-    private static boolean cannotImprove(List<Hypothesis> fin, double bestAlive, int k, int max, double alpha) {
-        if (fin.size() < k) return false;
-        double worst = fin.stream().mapToDouble(Hypothesis::score).min().orElseThrow();
-        return bestAlive / lengthPenalty(max, alpha) <= worst;
-    }
-
-    private static void addFinished(List<Hypothesis> fin, Hypothesis h, int k) {
-        fin.add(h);
-        fin.sort(Comparator.comparingDouble(Hypothesis::score).reversed());
-        if (fin.size() > k) fin.remove(fin.size() - 1);
-    }
-
-    private static int[] append(int[] a, int x) {
-        int[] b = Arrays.copyOf(a, a.length + 1);
-        b[a.length] = x;
-        return b;
+        return book.best();
     }
 
     private static float[] toFloat(double[] d) {

@@ -9,6 +9,7 @@ import bcqkit.io.SafeTensors.DType;
 import bcqkit.io.SafeTensors.Tensor;
 import bcqkit.nmt.Checkpoint;
 import bcqkit.nmt.HParams;
+import bcqkit.nmt.Metadata;
 import bcqkit.nmt.Transformer;
 import bcqkit.quant.BcqMatrix;
 
@@ -109,20 +110,10 @@ public final class PackedCheckpoint {
         if (!BcqFile.FORMAT.equals(meta.get(BcqFile.FORMAT_KEY)) || !FORMAT.equals(meta.get(FORMAT_KEY)))
             throw new FormatException(file, "not a packed nmt checkpoint: metadata " + FORMAT_KEY + " is " + meta.get(FORMAT_KEY) + ", expected " + FORMAT
                     + " (FP32 checkpoints load with Checkpoint.loadModel)");
-        HParams hp = HParams.parse(need(file, meta, "hparams"), file + " (__metadata__.hparams)");
-        QuantSpec spec = QuantSpec.parse(need(file, meta, "spec"), file + " (__metadata__.spec)");
-        try {
-            return new Info(hp, Integer.parseInt(need(file, meta, "source_vocab")), Integer.parseInt(need(file, meta, "target_vocab")), spec,
-                    Double.parseDouble(need(file, meta, "average_bits")));
-        } catch (NumberFormatException e) {
-            throw new FormatException(file, "bad number in metadata: " + e.getMessage());
-        }
-    }
-
-    private static String need(Path file, Map<String, String> meta, String key) throws FormatException {
-        String v = meta.get(key);
-        if (v == null) throw new FormatException(file, "metadata lacks '" + key + "'");
-        return v;
+        Metadata m = new Metadata(file, meta);
+        HParams hp = m.hparams();
+        QuantSpec spec = QuantSpec.parse(m.need("spec"), m.where("spec"));
+        return new Info(hp, m.integer("source_vocab"), m.integer("target_vocab"), spec, m.decimal("average_bits"));
     }
 
     /** The model of a packed checkpoint, parameters in {@code manager}: every weight is its dequantized value. */
@@ -173,8 +164,11 @@ public final class PackedCheckpoint {
         }
     }
 
-    /** The quantized form of parameter {@code name}, taking its matrices (and cluster ids) out of the maps. */
-    private static QuantizedWeight quantized(Path file, String name, long[] shape, Map<String, BcqMatrix> matrices, Map<String, Tensor> extras)
+    /**
+     * The quantized form of parameter {@code name} of {@code shape}, taking its matrices (and cluster ids) out of the
+     * maps of a packed {@code file}; errors name the file and the tensor or matrix that is missing or misshapen.
+     */
+    public static QuantizedWeight quantized(Path file, String name, long[] shape, Map<String, BcqMatrix> matrices, Map<String, Tensor> extras)
             throws FormatException {
         if (shape.length != 2 || (!matrices.containsKey(name) && !matrices.containsKey(name + TRANSPOSED) && !extras.containsKey(name + CLUSTERS)))
             throw new FormatException(file, "missing tensor '" + name + "': neither an F32 tensor nor BCQ matrices of that name");

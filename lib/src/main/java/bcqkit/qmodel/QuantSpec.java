@@ -1,17 +1,16 @@
 package bcqkit.qmodel;
 
 import bcqkit.io.FormatException;
+import bcqkit.io.JsonFields;
 import bcqkit.nmt.Transformer;
 import bcqkit.quant.BcqMatrix;
 import bcqkit.quant.Method;
 import bcqkit.quant.QuantConfig;
-import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -128,8 +127,7 @@ public final class QuantSpec {
     /** {@code source} names where the JSON came from, for error messages (here and in {@link QuantPlan#of}). */
     public static QuantSpec parse(String json, String source) throws FormatException {
         Path where = Path.of(source);
-        try (JsonReader r = new JsonReader(new StringReader(json))) {
-            r.setStrictness(Strictness.STRICT);
+        QuantSpec spec = JsonFields.document(json, where, r -> {
             String description = "";
             Map<String, Setting> components = null, parameters = null;
             Set<String> seen = new HashSet<>();
@@ -148,21 +146,11 @@ public final class QuantSpec {
                 }
             }
             r.endObject();
-            boolean trailing;
-            try {
-                trailing = r.peek() != JsonToken.END_DOCUMENT;
-            } catch (IOException e) {
-                trailing = true;
-            }
-            if (trailing) throw new FormatException(where, "text after the JSON object");
-            if ((components == null || components.isEmpty()) && (parameters == null || parameters.isEmpty()))
-                throw new FormatException(where, "names nothing to quantize: give 'components' and/or 'parameters'");
             return new QuantSpec(source, description, components != null ? components : Map.of(), parameters != null ? parameters : Map.of());
-        } catch (FormatException e) {
-            throw e;
-        } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new FormatException(where, "not valid JSON: " + e.getMessage());
-        }
+        });
+        if (spec.components.isEmpty() && spec.parameters.isEmpty())
+            throw new FormatException(where, "names nothing to quantize: give 'components' and/or 'parameters'");
+        return spec;
     }
 
     private static Map<String, Setting> settings(Path where, JsonReader r, boolean components) throws IOException {

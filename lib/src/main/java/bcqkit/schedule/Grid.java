@@ -2,6 +2,7 @@ package bcqkit.schedule;
 
 import bcqkit.data.Corpus;
 import bcqkit.io.FormatException;
+import bcqkit.io.JsonFields;
 import bcqkit.qmodel.QuantSpec;
 import bcqkit.quant.BcqMatrix;
 import bcqkit.quant.Method;

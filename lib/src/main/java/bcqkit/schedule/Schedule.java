@@ -1,6 +1,7 @@
 package bcqkit.schedule;
 
 import bcqkit.io.FormatException;
+import bcqkit.io.JsonFields;
 import bcqkit.qmodel.QuantSpec;
 import bcqkit.quant.BcqMatrix;
 import com.google.gson.stream.JsonWriter;

@@ -1,6 +1,5 @@
-package bcqkit.schedule;
+package bcqkit.io;
 
-import bcqkit.io.FormatException;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -16,9 +15,10 @@ import java.util.Map;
 
 /**
  * One JSON object of a configuration file, read strictly: a repeated or unknown key, a missing required one or a
- * value of the wrong type is an error naming the file and where in it ({@code what}, e.g. "stage 2").
+ * value of the wrong type is an error naming the file and where in it ({@code what}, e.g. "stage 2"). Parsers that
+ * stream their JSON themselves share its reading of a whole document, {@link #document}.
  */
-final class JsonFields {
+public final class JsonFields {
     private final Path file;
     private final String what;
     private final Map<String, Object> fields;
@@ -30,10 +30,24 @@ final class JsonFields {
     }
 
     /** The top-level object of {@code json}, whose keys must be among {@code known}. */
-    static JsonFields parse(String json, Path file, List<String> known) throws FormatException {
+    public static JsonFields parse(String json, Path file, List<String> known) throws FormatException {
+        return of(file, "the file", document(json, file, r -> value(file, r)), known);
+    }
+
+    /** Reads one value from a strict {@link JsonReader}; its own errors should be {@link FormatException}s. */
+    @FunctionalInterface
+    public interface Body<T> {
+        T read(JsonReader r) throws IOException;
+    }
+
+    /**
+     * What {@code body} reads from {@code json}, which must hold exactly that one value: malformed JSON (in strict
+     * syntax) or text after the value is an error naming {@code file}.
+     */
+    public static <T> T document(String json, Path file, Body<T> body) throws FormatException {
         try (JsonReader r = new JsonReader(new StringReader(json))) {
             r.setStrictness(Strictness.STRICT);
-            Object top = value(file, r);
+            T value = body.read(r);
             boolean trailing;
             try {
                 trailing = r.peek() != JsonToken.END_DOCUMENT;
@@ -41,7 +55,7 @@ final class JsonFields {
                 trailing = true;
             }
             if (trailing) throw new FormatException(file, "text after the JSON object");
-            return of(file, "the file", top, known);
+            return value;
         } catch (FormatException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
@@ -99,12 +113,10 @@ final class JsonFields {
         return "a boolean";
     }
 
-    Path file() { return file; }
-
-    boolean has(String key) { return fields.containsKey(key); }
+    public boolean has(String key) { return fields.containsKey(key); }
 
     /** An error about this object, or about its key {@code key} when not null. */
-    FormatException error(String key, String problem) {
+    public FormatException error(String key, String problem) {
         return new FormatException(file, what + (key != null ? ": '" + key + "'" : "") + " " + problem);
     }
 
@@ -113,28 +125,28 @@ final class JsonFields {
         return fields.get(key);
     }
 
-    String string(String key) throws FormatException {
+    public String string(String key) throws FormatException {
         Object v = need(key);
         if (!(v instanceof String s)) throw error(key, "must be a string, got " + type(v));
         return s;
     }
 
-    String string(String key, String otherwise) throws FormatException {
+    public String string(String key, String otherwise) throws FormatException {
         return has(key) ? string(key) : otherwise;
     }
 
-    boolean bool(String key, boolean otherwise) throws FormatException {
+    public boolean bool(String key, boolean otherwise) throws FormatException {
         if (!has(key)) return otherwise;
         Object v = fields.get(key);
         if (!(v instanceof Boolean b)) throw error(key, "must be true or false, got " + type(v));
         return b;
     }
 
-    int integer(String key, int min, int max) throws FormatException {
+    public int integer(String key, int min, int max) throws FormatException {
         return integer(key, need(key), min, max);
     }
 
-    Integer integer(String key, int min, int max, Integer otherwise) throws FormatException {
+    public Integer integer(String key, int min, int max, Integer otherwise) throws FormatException {
         return has(key) ? Integer.valueOf(integer(key, fields.get(key), min, max)) : otherwise;
     }
 
@@ -143,16 +155,16 @@ final class JsonFields {
     }
 
     /** True if the value of {@code key} is a number (as opposed to, say, a keyword string). */
-    boolean isNumber(String key) { return fields.get(key) instanceof BigDecimal; }
+    public boolean isNumber(String key) { return fields.get(key) instanceof BigDecimal; }
 
-    double number(String key) throws FormatException {
+    public double number(String key) throws FormatException {
         Object v = need(key);
         if (!(v instanceof BigDecimal d)) throw error(key, "must be a number, got " + type(v));
         return d.doubleValue();
     }
 
     /** A non-empty array, each element checked by {@code element}. */
-    <T> List<T> list(String key, Element<T> element) throws FormatException {
+    public <T> List<T> list(String key, Element<T> element) throws FormatException {
         Object v = need(key);
         if (!(v instanceof List<?> l)) throw error(key, "must be an array, got " + type(v));
         if (l.isEmpty()) throw error(key, "must not be empty");
@@ -162,35 +174,35 @@ final class JsonFields {
     }
 
     /** An array that may be empty. */
-    List<Object> array(String key) throws FormatException {
+    public List<Object> array(String key) throws FormatException {
         Object v = need(key);
         if (!(v instanceof List<?> l)) throw error(key, "must be an array, got " + type(v));
         return new ArrayList<>(l);
     }
 
-    JsonFields object(String key, List<String> known) throws FormatException {
+    public JsonFields object(String key, List<String> known) throws FormatException {
         return of(file, what + ", " + key, need(key), known);
     }
 
     /** {@code value}, an element of one of this object's arrays, as an object named {@code name}. */
-    JsonFields object(Object value, String name, List<String> known) throws FormatException {
+    public JsonFields object(Object value, String name, List<String> known) throws FormatException {
         return of(file, name, value, known);
     }
 
     /** Reads one array element; {@code where} names it for errors. */
     @FunctionalInterface
-    interface Element<T> {
+    public interface Element<T> {
         T read(Object value, String where) throws FormatException;
     }
 
-    Element<String> strings() {
+    public Element<String> strings() {
         return (v, where) -> {
             if (!(v instanceof String s)) throw new FormatException(file, where + " must be a string, got " + type(v));
             return s;
         };
     }
 
-    Element<Integer> integers(int min, int max) {
+    public Element<Integer> integers(int min, int max) {
         return (v, where) -> {
             if (!(v instanceof BigDecimal d)) throw new FormatException(file, where + " must be an integer, got " + type(v));
             long l;

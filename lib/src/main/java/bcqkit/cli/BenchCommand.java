@@ -94,6 +94,7 @@ public final class BenchCommand implements Runnable {
             out.printf(Locale.ROOT, "bcq %dx%d, %d bit%s, %s, greedy; batch %d, %d thread%s%n", rows, cols, bits, bits == 1 ? "" : "s",
                     group == 0 || group == cols ? "per-row" : "group " + group, batch, nThreads, nThreads == 1 ? "" : "s");
             out.printf(Locale.ROOT, "packed weights: %.3f MB read per product (%.3f bits/weight with scales)%n", k.bytes() / 1e6, q.bitsPerWeight());
+            out.printf(Locale.ROOT, "small-batch kernel: %s (Java %s)%n", k.kernel(), Runtime.version().feature());
             out.flush();
             Timing t;
             try (Workers workers = Workers.of(nThreads)) {
@@ -175,6 +176,7 @@ public final class BenchCommand implements Runnable {
             AtomicFiles.checkWritable(out);
 
             PrintWriter w = spec.commandLine().getOut();
+            w.printf(Locale.ROOT, "small-batch kernel: %s (Java %s)%n", PreparedBcq.SmallBatch.forThisJvm(), Runtime.version().feature());
             w.printf(Locale.ROOT, "BCQ (greedy, %s) vs the fastest FP32 baseline of %s; median ms per product; GB/s of weights read%n",
                     group == 0 ? "per-row" : "group " + group, String.join(", ", o.baselines()));
             w.printf(Locale.ROOT, "%-11s %4s %5s %3s %10s %8s %10s %8s %-11s %8s %6s%n",

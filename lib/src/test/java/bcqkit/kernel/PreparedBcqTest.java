@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class PreparedBcqTest {
-    /** Sign walk below 6; a partial panel of 8 (7), a full (16) and a partial (25 = 16 + 9) panel of 16. */
+    /** Small-batch kernel below 6; a partial panel of 8 (7), a full (16) and a partial (25 = 16 + 9) panel of 16. */
     static final int[] BATCHES = {1, 2, 3, 7, 16, 25, 32};
     /** Allowed error, relative to Σ_c (Σ_i |α_i| + |offset|)·|x_c| of the row: float rounding, nothing more. */
     static final double TOLERANCE = 1e-6;
@@ -61,26 +61,28 @@ class PreparedBcqTest {
     void equalsDenseProductForEveryBatchAndThreadCount(int rows, int cols, int group, int bits, boolean offset) {
         Random rnd = new Random(rows * 1_000_003L + cols * 1009L + group * 31L + bits * 2L + (offset ? 1 : 0));
         BcqMatrix w = ReferenceGemvTest.randomBcq(rnd, rows, cols, bits, group, offset);
-        PreparedBcq k = PreparedBcq.of(w);
         int maxBatch = BATCHES[BATCHES.length - 1];
         float[] x = new float[maxBatch * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
         double[][] expected = denseProduct(w.dequantize(), x, maxBatch);
         double[][] scale = scale(w, x, maxBatch);
 
-        for (int batch : BATCHES) {
-            float[] x1 = Arrays.copyOf(x, batch * cols);
-            float[] y1 = new float[batch * rows], y3 = new float[batch * rows];
-            k.multiply(x1, batch, y1, one);
-            k.multiply(x1, batch, y3, three);
-            assertArrayEquals(y1, y3, "batch " + batch + ": 1 and 3 threads must agree exactly");
-            for (int i = 0; i < batch; i++)
-                for (int r = 0; r < rows; r++)
-                    assertEquals(expected[i][r], y1[i * rows + r], TOLERANCE * scale[i][r], "batch " + batch + ", entry " + i + ", row " + r);
+        for (PreparedBcq.SmallBatch kernel : PreparedBcq.SmallBatch.values()) {
+            PreparedBcq k = PreparedBcq.of(w, kernel);
+            for (int batch : BATCHES) {
+                float[] x1 = Arrays.copyOf(x, batch * cols);
+                float[] y1 = new float[batch * rows], y3 = new float[batch * rows];
+                k.multiply(x1, batch, y1, one);
+                k.multiply(x1, batch, y3, three);
+                assertArrayEquals(y1, y3, kernel + ", batch " + batch + ": 1 and 3 threads must agree exactly");
+                for (int i = 0; i < batch; i++)
+                    for (int r = 0; r < rows; r++)
+                        assertEquals(expected[i][r], y1[i * rows + r], TOLERANCE * scale[i][r], kernel + ", batch " + batch + ", entry " + i + ", row " + r);
+            }
+            float[] first = Arrays.copyOf(x, cols);
+            float[] oracle = ReferenceGemv.multiply(w, first), y = k.multiply(first);
+            for (int r = 0; r < rows; r++) assertEquals(oracle[r], y[r], TOLERANCE * scale[0][r], kernel + ", ReferenceGemv, row " + r);
         }
-        float[] first = Arrays.copyOf(x, cols);
-        float[] oracle = ReferenceGemv.multiply(w, first), y = k.multiply(first);
-        for (int r = 0; r < rows; r++) assertEquals(oracle[r], y[r], TOLERANCE * scale[0][r], "ReferenceGemv, row " + r);
     }
 
     @Test
@@ -129,10 +131,35 @@ class PreparedBcqTest {
 
     @Test
     void bytesCountCodesScalesAndOffsetsOfThePaddedLayout() {
-        // 10 rows -> 2 blocks of 8; 70 columns in groups of 40 -> 2 groups of 2 words each.
-        PreparedBcq k = PreparedBcq.of(ReferenceGemvTest.randomBcq(new Random(2), 10, 70, 3, 40, true));
+        // 10 rows -> 2 blocks of 8; 70 columns in groups of 40 -> 2 groups of 2 words each (32 or 30 columns a word).
+        BcqMatrix w = ReferenceGemvTest.randomBcq(new Random(2), 10, 70, 3, 40, true);
         long codes = 2L * 3 * 4 * 8, alpha = 2L * 2 * 3 * 8, offset = 2L * 2 * 8;
-        assertEquals(4 * (codes + alpha + offset), k.bytes());
+        for (PreparedBcq.SmallBatch kernel : PreparedBcq.SmallBatch.values())
+            assertEquals(4 * (codes + alpha + offset), PreparedBcq.of(w, kernel).bytes(), kernel.toString());
+        // 64 columns per row: 2 words of 32, but 3 of 30.
+        BcqMatrix perRow = ReferenceGemvTest.randomBcq(new Random(2), 8, 64, 1, 64, false);
+        assertEquals(4 * (2L * 8 + 8), PreparedBcq.of(perRow, PreparedBcq.SmallBatch.SIGN_WALK).bytes());
+        assertEquals(4 * (3L * 8 + 8), PreparedBcq.of(perRow, PreparedBcq.SmallBatch.PERMUTE).bytes());
+    }
+
+    @Test
+    void theKernelFollowsTheJvmUnlessTheSystemPropertyNamesOne() {
+        String key = PreparedBcq.SmallBatch.PROPERTY, old = System.getProperty(key);
+        try {
+            System.clearProperty(key);
+            assertEquals(Runtime.version().feature() >= 25 ? PreparedBcq.SmallBatch.PERMUTE : PreparedBcq.SmallBatch.SIGN_WALK,
+                    PreparedBcq.SmallBatch.forThisJvm());
+            System.setProperty(key, "sign-walk");
+            assertEquals(PreparedBcq.SmallBatch.SIGN_WALK, PreparedBcq.SmallBatch.forThisJvm());
+            System.setProperty(key, "permute");
+            assertEquals(PreparedBcq.SmallBatch.PERMUTE, PreparedBcq.of(ReferenceGemvTest.randomBcq(new Random(1), 2, 10, 2, 10, false)).kernel());
+            System.setProperty(key, "fast");
+            var e = assertThrows(IllegalArgumentException.class, PreparedBcq.SmallBatch::forThisJvm);
+            assertTrue(e.getMessage().contains("bcq.kernel=fast"), e.getMessage());
+        } finally {
+            if (old == null) System.clearProperty(key);
+            else System.setProperty(key, old);
+        }
     }
 
     /** {@code x[i]·W^T} in double: {@code [batch][rows]}. */

@@ -69,6 +69,12 @@ public record HParams(int numLayers, int dModel, int dff, int numHeads, double d
                 adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty);
     }
 
+    /** The same run with training pairs up to {@code n} tokens; resuming at an epoch boundary allows this difference. */
+    public HParams withMaxLength(int n) {
+        return new HParams(numLayers, dModel, dff, numHeads, dropoutRate, maxPositions, n, batchTokens, epochs, warmupSteps,
+                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty);
+    }
+
     public static HParams load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new FormatException(file, "cannot read: no such file");
         return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());

@@ -96,7 +96,9 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * A new run in {@code runDir} (created if needed), or with {@code resume} the continuation of the run
-     * there. Resuming requires the same hparams except {@code epochs}, which may be raised.
+     * there. Resuming requires the same hparams except {@code epochs}, which may be raised, and, at an epoch
+     * boundary, {@code max_length}: it only filters the training and validation pairs, so a run can go on
+     * with the long pairs it left out (the checkpoints then record the new value).
      */
     public static Trainer open(Path runDir, HParams hp, int sourceVocab, int targetVocab, boolean resume) throws IOException {
         Path ckpt = runDir.resolve(Checkpoint.FILE);
@@ -108,7 +110,10 @@ public final class Trainer implements AutoCloseable {
         }
         if (!Files.exists(ckpt)) throw new FormatException(ckpt, "cannot resume: no such file");
         Checkpoint.Info info = Checkpoint.readInfo(ckpt);
-        HParams same = info.hparams().withEpochs(hp.epochs());
+        if (info.partial() != null && info.hparams().maxLength() != hp.maxLength())
+            throw new FormatException(ckpt, "stopped inside epoch " + (info.epoch() + 1) + "; max_length can only change at an epoch boundary ("
+                    + info.hparams().maxLength() + " vs " + hp.maxLength() + "): resume with the old value and change it after the epoch");
+        HParams same = info.hparams().withEpochs(hp.epochs()).withMaxLength(hp.maxLength());
         List<String> diff = same.differences(hp);
         if (!diff.isEmpty()) throw new FormatException(ckpt, "was trained with other hparams: " + String.join(", ", diff));
         if (info.sourceVocab() != sourceVocab || info.targetVocab() != targetVocab)

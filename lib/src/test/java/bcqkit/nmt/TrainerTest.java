@@ -149,6 +149,28 @@ class TrainerTest {
     }
 
     @Test
+    void resumingMayChangeMaxLengthOnlyAtAnEpochBoundary() throws IOException {
+        HParams shortPairs = Tiny.hparams(1, 0.0, 3), longPairs = shortPairs.withMaxLength(40);
+        List<Example> train = copies(40, 11, 6, 5), dev = copies(8, 11, 6, 6), longOnly = new ArrayList<>();
+        for (int i = 0; i < 6; i++) longOnly.add(new Example(new int[30], new int[30])); // over max_length 24, within 40
+        Path run = dir.resolve("run");
+        try (Trainer t = Trainer.open(run, shortPairs, 11, 11, false)) {
+            t.trainEpoch(train, dev);
+            assertThrows(IllegalArgumentException.class, () -> t.trainEpoch(longOnly, dev), "max_length 24 leaves no pair");
+        }
+        try (Trainer t = Trainer.open(run, longPairs, 11, 11, true)) {
+            assertEquals(2, t.trainEpoch(longOnly, dev).epoch(), "max_length 40 keeps the long pairs");
+            t.stopAtBatch(1);
+            assertNull(t.trainEpoch(train, dev));
+        }
+        assertEquals(40, Checkpoint.readInfo(run.resolve(Checkpoint.FILE)).hparams().maxLength(), "the checkpoint records the new max_length");
+        FormatException inside = assertThrows(FormatException.class, () -> Trainer.open(run, shortPairs, 11, 11, true));
+        assertTrue(inside.getMessage().contains("epoch boundary") && inside.getMessage().contains("40 vs 24"), inside.getMessage());
+        FormatException other = assertThrows(FormatException.class, () -> Trainer.open(run, longPairs.withEpochs(4), 11, 12, true));
+        assertTrue(other.getMessage().contains("12"), other.getMessage());
+    }
+
+    @Test
     void nonFiniteUpdatesAreSkippedAndARunOfThemStopsTraining() throws IOException {
         HParams hp = Tiny.hparams(1, 0.0, 1);
         List<Example> train = copies(400, 11, 6, 5);

@@ -226,6 +226,7 @@ public final class PreparedBcq {
         workers.run(parts, part -> permuteBlocks(tables, groupSum, y, yo, Workers.start(part, parts, blocks), Workers.start(part + 1, parts, blocks)));
     }
 
+    /** The frame of {@link #signWalkBlocks}, written out again: sharing it through an interface call would box the vectors. */
     private void permuteBlocks(float[] tables, float[] groupSum, float[] y, int yo, int b0, int b1) {
         for (int blk = b0; blk < b1; blk++) {
             FloatVector acc = FloatVector.zero(F);

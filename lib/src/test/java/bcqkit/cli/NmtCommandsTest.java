@@ -87,6 +87,23 @@ class NmtCommandsTest {
     }
 
     @Test
+    void pretrainKeepsTheLastEpochsForAveraging() throws IOException {
+        Path hp = Files.writeString(dir.resolve("three.json"), TINY.withEpochs(3).toJson()), run = dir.resolve("run");
+        CliRun r = CliRun.of("pretrain", "--hparams", hp.toString(), "--out", run.toString(), "--smoke", "--threads", "1", "--keep-epochs", "2");
+        assertEquals(0, r.code(), r.err());
+        try (var files = Files.list(run.resolve("epochs"))) {
+            assertEquals(List.of("epoch-002.safetensors", "epoch-003.safetensors"), files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        Path last = run.resolve("epochs/epoch-003.safetensors");
+        assertTrue(Checkpoint.isExport(last));
+        assertEquals(3, Checkpoint.readInfo(last).epoch());
+        Path mean = dir.resolve("mean.safetensors");
+        CliRun avg = CliRun.of("export", "--checkpoint", run.resolve("epochs/epoch-002.safetensors").toString(), last.toString(), "--out", mean.toString());
+        assertEquals(0, avg.code(), avg.err());
+        assertEquals("2", avg.values().get("checkpoints"));
+    }
+
+    @Test
     void pretrainBenchmarkPrintsThroughput() throws IOException {
         CliRun r = CliRun.of("pretrain", "--hparams", hparamsFile().toString(), "--benchmark", "2");
         assertEquals(0, r.code(), r.err());

@@ -6,10 +6,10 @@ import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine;
 
-/** One in-process run of the {@code bcq} command line, with what it printed. */
-record CliRun(int code, String out, String err) {
+/** One in-process run of the {@code bcq} command line, with what it printed; shared by the CLI tests of every package. */
+public record CliRun(int code, String out, String err) {
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         CommandLine cl = Main.newCommandLine();
         cl.setOut(new PrintWriter(out, true));
@@ -19,7 +19,7 @@ record CliRun(int code, String out, String err) {
     }
 
     /** The {@code key=value} lines of the output, the machine-readable part of every command. */
-    Map<String, String> values() {
+    public Map<String, String> values() {
         Map<String, String> kv = new HashMap<>();
         for (String line : out.split("\n")) {
             int eq = line.indexOf('=');

@@ -1,7 +1,7 @@
 package bcqkit.engine;
 
 import ai.djl.ndarray.NDManager;
-import bcqkit.cli.Main;
+import bcqkit.cli.CliRun;
 import bcqkit.data.Corpus;
 import bcqkit.nmt.Checkpoint;
 import bcqkit.nmt.HParams;
@@ -11,14 +11,10 @@ import bcqkit.text.BpeTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,27 +34,6 @@ class CliTest {
 
     private static Path checkpoint, bits3, paperMix;
 
-    /** One in-process run of the command line. */
-    private record Run(int code, String out, String err) {
-        Map<String, String> values() {
-            Map<String, String> kv = new HashMap<>();
-            for (String line : out.split("\n")) {
-                int eq = line.indexOf('=');
-                if (eq > 0 && !line.contains(" ")) kv.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-            return kv;
-        }
-    }
-
-    private static Run bcq(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @BeforeAll
     static void models() throws IOException {
         Path vocab = Kit.data().resolve("vocab");
@@ -71,7 +46,7 @@ class CliTest {
         bits3 = shared.resolve("bits3.bcq.safetensors");
         paperMix = shared.resolve("paper-mix.bcq.safetensors");
         for (Path[] q : new Path[][] {{Kit.hparams().resolve("quant/bits3.json"), bits3}, {Kit.hparams().resolve("quant/paper-mix.json"), paperMix}}) {
-            Run r = bcq("quantize-model", "--checkpoint", checkpoint.toString(), "--spec", q[0].toString(), "--out", q[1].toString(), "--counts", "smoke", "--threads", "2");
+            CliRun r = CliRun.of("quantize-model", "--checkpoint", checkpoint.toString(), "--spec", q[0].toString(), "--out", q[1].toString(), "--counts", "smoke", "--threads", "2");
             assertEquals(0, r.code(), r.err());
         }
     }
@@ -83,9 +58,9 @@ class CliTest {
         for (Path c : List.of(checkpoint, bits3, paperMix))
             for (String beam : List.of("1", "3")) {
                 Path a = dir.resolve("djl.en"), b = dir.resolve("java.en");
-                Run djl = bcq("translate", "--checkpoint", c.toString(), "--input", in.toString(), "--output", a.toString(), "--beam", beam,
+                CliRun djl = CliRun.of("translate", "--checkpoint", c.toString(), "--input", in.toString(), "--output", a.toString(), "--beam", beam,
                         "--threads", "1", "--batch", "8");
-                Run java = bcq("translate", "--checkpoint", c.toString(), "--input", in.toString(), "--output", b.toString(), "--beam", beam,
+                CliRun java = CliRun.of("translate", "--checkpoint", c.toString(), "--input", in.toString(), "--output", b.toString(), "--beam", beam,
                         "--threads", "2", "--engine", "java", "--batch", "8");
                 assertEquals(0, djl.code(), djl.err());
                 assertEquals(0, java.code(), java.err());
@@ -106,8 +81,8 @@ class CliTest {
 
     @Test
     void evaluateWithTheJavaEngineScoresLikeDjl() {
-        Run djl = bcq("evaluate", "--checkpoint", paperMix.toString(), "--split", "dev", "--corpus", "smoke", "--limit", "20", "--beam", "2", "--threads", "1");
-        Run java = bcq("evaluate", "--checkpoint", paperMix.toString(), "--split", "dev", "--corpus", "smoke", "--limit", "20", "--beam", "2", "--engine", "java");
+        CliRun djl = CliRun.of("evaluate", "--checkpoint", paperMix.toString(), "--split", "dev", "--corpus", "smoke", "--limit", "20", "--beam", "2", "--threads", "1");
+        CliRun java = CliRun.of("evaluate", "--checkpoint", paperMix.toString(), "--split", "dev", "--corpus", "smoke", "--limit", "20", "--beam", "2", "--engine", "java");
         assertEquals(0, djl.code(), djl.err());
         assertEquals(0, java.code(), java.err());
         for (String k : List.of("sacrebleu", "nltk_bleu", "sentences", "beam")) assertEquals(djl.values().get(k), java.values().get(k), k);
@@ -116,11 +91,11 @@ class CliTest {
 
     @Test
     void badEngineIsAUsageError() throws IOException {
-        Run r = bcq("translate", "--checkpoint", checkpoint.toString(), "--input", "x", "--output", "y", "--engine", "onnx");
+        CliRun r = CliRun.of("translate", "--checkpoint", checkpoint.toString(), "--input", "x", "--output", "y", "--engine", "onnx");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--engine") && r.err().contains("'onnx'"), r.err());
         Path in = Files.writeString(shared.resolve("one.pt"), "um dois três\n");
-        Run e = bcq("translate", "--checkpoint", shared.resolve("nope.safetensors").toString(), "--input", in.toString(), "--output",
+        CliRun e = CliRun.of("translate", "--checkpoint", shared.resolve("nope.safetensors").toString(), "--input", in.toString(), "--output",
                 shared.resolve("o.txt").toString(), "--engine", "java");
         assertEquals(1, e.code(), e.err());
         assertTrue(e.err().startsWith("bcq: error: ") && e.err().contains("nope.safetensors"), e.err());
@@ -129,7 +104,7 @@ class CliTest {
     @Test
     void benchEngineReportsEveryEngineAndTheRatios(@TempDir Path dir) throws IOException {
         Path hp = Files.writeString(dir.resolve("tiny.json"), HP.toJson());
-        Run r = bcq("bench-engine", "--config", hp.toString(), "--vocab", "61", "--bits", "2", "--sentences", "3", "--warmup", "1", "--steps", "6",
+        CliRun r = CliRun.of("bench-engine", "--config", hp.toString(), "--vocab", "61", "--bits", "2", "--sentences", "3", "--warmup", "1", "--steps", "6",
                 "--lengths", "3..7", "--threads", "1");
         assertEquals(0, r.code(), r.err());
         Map<String, String> v = r.values();
@@ -146,12 +121,12 @@ class CliTest {
         String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.startsWith("fp32_agreement="), "the key=value lines come last: " + last);
 
-        Run both = bcq("bench-engine", "--config", hp.toString(), "--bits", "2", "--spec", "x.json");
+        CliRun both = CliRun.of("bench-engine", "--config", hp.toString(), "--bits", "2", "--spec", "x.json");
         assertEquals(2, both.code(), both.err());
-        Run bad = bcq("bench-engine", "--config", "huge");
+        CliRun bad = CliRun.of("bench-engine", "--config", "huge");
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("--config"), bad.err());
-        Run steps = bcq("bench-engine", "--config", hp.toString(), "--steps", "64");
+        CliRun steps = CliRun.of("bench-engine", "--config", hp.toString(), "--steps", "64");
         assertEquals(2, steps.code(), steps.err());
         assertFalse(steps.err().isEmpty());
     }

@@ -23,6 +23,8 @@ public final class Adam implements AutoCloseable {
     private final float beta1, beta2, epsilon;
     /** The learning rate of update t (1-based); the warm-up schedule unless replaced. */
     private LongToDoubleFunction schedule;
+    /** Multiplies the schedule, e.g. for a cool-down; set before each update, so checkpoints need not record it. */
+    private double scale = 1;
     private long step;
 
     public Adam(NDManager parent, Map<String, Parameter> params, HParams hp) {
@@ -47,13 +49,15 @@ public final class Adam implements AutoCloseable {
 
     /** The learning rate of the next update. */
     public double nextLearningRate() {
-        return schedule.applyAsDouble(step + 1);
+        return schedule.applyAsDouble(step + 1) * scale;
     }
 
     /** Replaces the warm-up schedule: update t (1-based) uses {@code lr.applyAsDouble(t)}. Checkpoints do not record it. */
     void learningRate(LongToDoubleFunction lr) {
         schedule = lr;
     }
+
+    void scale(double s) { scale = s; }
 
     /** Applies the gradients left by a backward pass, then zeroes them. Returns the learning rate used. */
     public double update() {

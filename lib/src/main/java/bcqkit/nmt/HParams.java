@@ -25,12 +25,14 @@ import java.util.Map;
 public record HParams(int numLayers, int dModel, int dff, int numHeads, double dropoutRate,
                       int maxPositions, int maxLength, int batchTokens, int epochs, int warmupSteps,
                       double adamBeta1, double adamBeta2, double adamEpsilon, long seed,
-                      int beamSize, double lengthPenalty) {
+                      int beamSize, double lengthPenalty, int cooldownEpochs) {
 
     private enum Kind { INT, LONG, DOUBLE }
 
-    /** One JSON key: its type and inclusive range. */
-    private record Key(String name, Kind kind, double min, double max) {}
+    /** One JSON key: its type and inclusive range, and the value a file without it gets (null: required). */
+    private record Key(String name, Kind kind, double min, double max, Number absent) {
+        Key(String name, Kind kind, double min, double max) { this(name, kind, min, max, null); }
+    }
 
     private static final double BIG = Integer.MAX_VALUE;
     /** In record-component order. */
@@ -50,9 +52,22 @@ public record HParams(int numLayers, int dModel, int dff, int numHeads, double d
             new Key("adam_epsilon", Kind.DOUBLE, 0, 1),
             new Key("seed", Kind.LONG, Long.MIN_VALUE, Long.MAX_VALUE),
             new Key("beam_size", Kind.INT, 1, 64),
-            new Key("length_penalty", Kind.DOUBLE, 0, 10));
+            new Key("length_penalty", Kind.DOUBLE, 0, 10),
+            // Optional so that checkpoints written before the key existed still load.
+            new Key("cooldown_epochs", Kind.INT, 0, 100_000, 0L));
+
+    /** Without a learning-rate cool-down. */
+    public HParams(int numLayers, int dModel, int dff, int numHeads, double dropoutRate,
+                   int maxPositions, int maxLength, int batchTokens, int epochs, int warmupSteps,
+                   double adamBeta1, double adamBeta2, double adamEpsilon, long seed,
+                   int beamSize, double lengthPenalty) {
+        this(numLayers, dModel, dff, numHeads, dropoutRate, maxPositions, maxLength, batchTokens, epochs, warmupSteps,
+                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty, 0);
+    }
 
     public HParams {
+        if (cooldownEpochs > epochs)
+            throw new IllegalArgumentException("cooldown_epochs " + cooldownEpochs + " exceeds epochs " + epochs);
         if (dModel % numHeads != 0)
             throw new IllegalArgumentException("d_model " + dModel + " is not divisible by num_heads " + numHeads);
         if (maxLength > maxPositions)
@@ -63,16 +78,32 @@ public record HParams(int numLayers, int dModel, int dff, int numHeads, double d
 
     public int depth() { return dModel / numHeads; }
 
-    /** The same run trained for {@code n} epochs; resuming allows exactly this difference. */
-    public HParams withEpochs(int n) {
+    /** The same run trained for {@code n} epochs; resuming allows this difference. */
+    public HParams withEpochs(int n) { return withSchedule(n, cooldownEpochs); }
+
+    /**
+     * The same run trained for {@code n} epochs, of which the last {@code cooldown} let the learning rate fall to
+     * zero; resuming allows this difference, since both only shape the steps still to come.
+     */
+    public HParams withSchedule(int n, int cooldown) {
         return new HParams(numLayers, dModel, dff, numHeads, dropoutRate, maxPositions, maxLength, batchTokens, n, warmupSteps,
-                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty);
+                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty, cooldown);
     }
 
     /** The same run with training pairs up to {@code n} tokens; resuming at an epoch boundary allows this difference. */
     public HParams withMaxLength(int n) {
         return new HParams(numLayers, dModel, dff, numHeads, dropoutRate, maxPositions, n, batchTokens, epochs, warmupSteps,
-                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty);
+                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty, cooldownEpochs);
+    }
+
+    /**
+     * The learning-rate factor of batch {@code batch} (0-based) of {@code batches} in epoch {@code epoch} (1-based):
+     * 1, except in the last cooldown_epochs epochs, where it falls linearly towards 0 (warm-up, stable, decay).
+     */
+    public double cooldownFactor(int epoch, int batch, int batches) {
+        int into = epoch - (epochs - cooldownEpochs);
+        if (cooldownEpochs == 0 || into <= 0) return 1;
+        return 1 - (into - 1 + (double) batch / batches) / cooldownEpochs;
     }
 
     public static HParams load(Path file) throws IOException {
@@ -97,12 +128,17 @@ public record HParams(int numLayers, int dModel, int dff, int numHeads, double d
             r.endObject();
             return read;
         });
-        for (Key k : KEYS) if (!values.containsKey(k.name)) throw new FormatException(where, "missing key '" + k.name + "'");
+        for (Key k : KEYS) {
+            if (values.containsKey(k.name)) continue;
+            if (k.absent == null) throw new FormatException(where, "missing key '" + k.name + "'");
+            values.put(k.name, k.absent);
+        }
         try {
             return new HParams(i(values, "num_layers"), i(values, "d_model"), i(values, "dff"), i(values, "num_heads"),
                     d(values, "dropout_rate"), i(values, "max_positions"), i(values, "max_length"), i(values, "batch_tokens"),
                     i(values, "epochs"), i(values, "warmup_steps"), d(values, "adam_beta1"), d(values, "adam_beta2"),
-                    d(values, "adam_epsilon"), values.get("seed").longValue(), i(values, "beam_size"), d(values, "length_penalty"));
+                    d(values, "adam_epsilon"), values.get("seed").longValue(), i(values, "beam_size"), d(values, "length_penalty"),
+                    i(values, "cooldown_epochs"));
         } catch (IllegalArgumentException e) {
             throw new FormatException(where, e.getMessage());
         }
@@ -139,7 +175,7 @@ public record HParams(int numLayers, int dModel, int dff, int numHeads, double d
     /** The same flat JSON {@link #parse} reads; stored in checkpoints. */
     public String toJson() {
         Object[] vals = {numLayers, dModel, dff, numHeads, dropoutRate, maxPositions, maxLength, batchTokens, epochs, warmupSteps,
-                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty};
+                adamBeta1, adamBeta2, adamEpsilon, seed, beamSize, lengthPenalty, cooldownEpochs};
         StringWriter sw = new StringWriter();
         try (JsonWriter w = new JsonWriter(sw)) {
             w.setIndent("  ");

@@ -96,7 +96,8 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * A new run in {@code runDir} (created if needed), or with {@code resume} the continuation of the run
-     * there. Resuming requires the same hparams except {@code epochs}, which may be raised, and, at an epoch
+     * there. Resuming requires the same hparams except {@code epochs}, which may be raised, {@code cooldown_epochs},
+     * and, at an epoch
      * boundary, {@code max_length}: it only filters the training and validation pairs, so a run can go on
      * with the long pairs it left out (the checkpoints then record the new value).
      */
@@ -113,7 +114,7 @@ public final class Trainer implements AutoCloseable {
         if (info.partial() != null && info.hparams().maxLength() != hp.maxLength())
             throw new FormatException(ckpt, "stopped inside epoch " + (info.epoch() + 1) + "; max_length can only change at an epoch boundary ("
                     + info.hparams().maxLength() + " vs " + hp.maxLength() + "): resume with the old value and change it after the epoch");
-        HParams same = info.hparams().withEpochs(hp.epochs()).withMaxLength(hp.maxLength());
+        HParams same = info.hparams().withSchedule(hp.epochs(), hp.cooldownEpochs()).withMaxLength(hp.maxLength());
         List<String> diff = same.differences(hp);
         if (!diff.isEmpty()) throw new FormatException(ckpt, "was trained with other hparams: " + String.join(", ", diff));
         if (info.sourceVocab() != sourceVocab || info.targetVocab() != targetVocab)
@@ -144,7 +145,8 @@ public final class Trainer implements AutoCloseable {
         Checkpoint.Info info = Checkpoint.readInfo(checkpoint);
         boolean optimizer = Checkpoint.hasOptimizerState(checkpoint);
         // HParams count at least one epoch; a run that trains none from an untrained checkpoint never reaches it anyway.
-        Trainer t = open(runDir, info.hparams().withEpochs(Math.max(1, info.epoch() + epochs)), info.sourceVocab(), info.targetVocab(), false);
+        // Retraining schedules set their own learning rates, so the pretraining cool-down does not carry over.
+        Trainer t = open(runDir, info.hparams().withSchedule(Math.max(1, info.epoch() + epochs), 0), info.sourceVocab(), info.targetVocab(), false);
         try {
             Checkpoint.restore(checkpoint, t.model, optimizer ? t.adam : null);
         } catch (IOException | RuntimeException e) {
@@ -220,6 +222,7 @@ public final class Trainer implements AutoCloseable {
                     save(null);
                     return null;
                 }
+                adam.scale(hp.cooldownFactor(e, i, batches.size()));
                 double[] r = trainStep(batches.get(i));
                 if (Double.isNaN(r[2])) {
                     // A rare overflow is survivable; a run of them means the model diverged.

@@ -59,6 +59,8 @@ class HParamsTest {
             "\"num_heads\": 8| \"num_heads\": 7| not divisible by num_heads",
             "\"epochs\": 20| \"epochs\": 20, \"epochs\": 21| 'epochs' appears twice",
             "\"max_length\": 40| \"max_length\": 1000| exceeds max_positions",
+            "\"seed\": 1234| \"seed\": 1234, \"cooldown_epochs\": 21| cooldown_epochs 21 exceeds epochs 20",
+            "\"seed\": 1234| \"seed\": 1234, \"cooldown_epochs\": -1| 'cooldown_epochs' = -1 is out of range",
     })
     void rejectsBadFilesNamingFileAndKey(String from, String to, String expected) throws IOException {
         String text = VALID.replace(from, to == null ? "" : to);
@@ -67,6 +69,25 @@ class HParamsTest {
         FormatException e = assertThrows(FormatException.class, () -> HParams.load(f));
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void cooldownIsOptionalAndRoundTrips() throws IOException {
+        assertEquals(0, HParams.parse(VALID, "old").cooldownEpochs(), "files written before the key existed");
+        HParams h = HParams.parse(VALID.replace("\"seed\": 1234", "\"seed\": 1234, \"cooldown_epochs\": 3"), "new");
+        assertEquals(3, h.cooldownEpochs());
+        assertEquals(h, HParams.parse(h.toJson(), "again"));
+    }
+
+    @Test
+    void cooldownFallsLinearlyOverTheLastEpochs() throws IOException {
+        HParams h = HParams.parse(VALID, "h").withSchedule(10, 2);
+        assertEquals(1.0, h.cooldownFactor(8, 99, 100), "epoch 8 is before the cool-down");
+        assertEquals(1.0, h.cooldownFactor(9, 0, 100));
+        assertEquals(0.75, h.cooldownFactor(9, 50, 100), 1e-12);
+        assertEquals(0.5, h.cooldownFactor(10, 0, 100), 1e-12);
+        assertEquals(0.005, h.cooldownFactor(10, 99, 100), 1e-12);
+        assertEquals(1.0, h.withSchedule(10, 0).cooldownFactor(10, 99, 100));
     }
 
     @Test

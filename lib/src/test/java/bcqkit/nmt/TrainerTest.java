@@ -236,6 +236,25 @@ class TrainerTest {
     }
 
     @Test
+    void cooldownTakesTheLearningRateDownOverTheLastEpochAndMayBeAddedOnResume() throws IOException {
+        HParams plain = Tiny.hparams(1, 0.0, 1), cooled = plain.withSchedule(2, 1);
+        List<Example> train = copies(40, 11, 5, 6), dev = train.subList(0, 4);
+        Path run = dir.resolve("cool");
+        Trainer.EpochMetrics first, last;
+        try (Trainer t = Trainer.open(run, plain, 11, 11, false)) {
+            first = t.trainEpoch(train, dev);
+        }
+        try (Trainer t = Trainer.open(run, cooled, 11, 11, true)) {
+            last = t.trainEpoch(train, dev);
+        }
+        assertEquals(Adam.learningRate(plain, first.step()), first.learningRate(), 1e-15, "no cool-down in epoch 1");
+        long batches = last.step() - first.step();
+        assertTrue(batches > 1, "batches " + batches);
+        assertEquals(Adam.learningRate(cooled, last.step()) / batches, last.learningRate(), 1e-15, "the last step of the cool-down");
+        assertEquals(1, Checkpoint.readInfo(run.resolve(Checkpoint.FILE)).hparams().cooldownEpochs(), "the checkpoint records the cool-down");
+    }
+
+    @Test
     void learningRateFollowsTheWarmupSchedule() {
         HParams hp = new HParams(4, 128, 512, 8, 0.1, 512, 40, 2560, 20, 4000, 0.9, 0.98, 1e-9, 1, 4, 0.6);
         // d^-0.5 · min(t^-0.5, t·w^-1.5), by hand for d = 128, w = 4000.

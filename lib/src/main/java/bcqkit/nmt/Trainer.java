@@ -138,15 +138,16 @@ public final class Trainer implements AutoCloseable {
      * from a training checkpoint also Adam's moments and step, so that the warm-up schedule continues where it
      * stopped. An exported checkpoint has no optimizer state (see {@link Checkpoint#hasOptimizerState}): Adam then
      * starts afresh at step 0. A checkpoint
-     * stopped mid-epoch continues from its last completed epoch, with the parameters as they were.
+     * stopped mid-epoch continues from its last completed epoch, with the parameters as they were. The pretraining
+     * cool-down does not carry over; the last {@code cooldown} of the new epochs have their own.
      */
-    public static Trainer continueFrom(Path runDir, Path checkpoint, int epochs) throws IOException {
+    public static Trainer continueFrom(Path runDir, Path checkpoint, int epochs, int cooldown) throws IOException {
         if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
+        if (cooldown < 0 || cooldown > epochs) throw new IllegalArgumentException("cooldown must be in [0, " + epochs + "], got " + cooldown);
         Checkpoint.Info info = Checkpoint.readInfo(checkpoint);
         boolean optimizer = Checkpoint.hasOptimizerState(checkpoint);
         // HParams count at least one epoch; a run that trains none from an untrained checkpoint never reaches it anyway.
-        // Retraining schedules set their own learning rates, so the pretraining cool-down does not carry over.
-        Trainer t = open(runDir, info.hparams().withSchedule(Math.max(1, info.epoch() + epochs), 0), info.sourceVocab(), info.targetVocab(), false);
+        Trainer t = open(runDir, info.hparams().withSchedule(Math.max(1, info.epoch() + epochs), cooldown), info.sourceVocab(), info.targetVocab(), false);
         try {
             Checkpoint.restore(checkpoint, t.model, optimizer ? t.adam : null);
         } catch (IOException | RuntimeException e) {

@@ -180,7 +180,7 @@ public final class Retraining implements AutoCloseable {
             if (Files.exists(runDir.resolve(name)))
                 throw new FormatException(runDir.resolve(name), "exists; pass --resume to continue that run or choose another output directory");
         Config c = new Config(from.toAbsolutePath().normalize().toString(), info.epoch(), info.step(), !Checkpoint.hasOptimizerState(from), spec, schedule);
-        Trainer t = Trainer.continueFrom(runDir, from, schedule.epochs());
+        Trainer t = Trainer.continueFrom(runDir, from, schedule.epochs(), schedule.cooldownEpochs());
         try {
             Retraining r = new Retraining(runDir, t, c, specs, counts, threads);
             if (!schedule.postTraining()) {

@@ -32,7 +32,8 @@ import java.util.Objects;
  * the spec it is given: {@code bits} (every setting gets that many, frequency-aware ones as max_bits), {@code
  * extra_bits} (every setting gets that many more) and {@code components} (only those are quantized). The last
  * stage's spec is the one the run ends with. {@code learning_rate} is {@code "continue"} (the default: the warm-up
- * schedule goes on from the checkpoint's step) or a constant. Errors name the file and the stage.
+ * schedule goes on from the checkpoint's step) or a constant; with {@code "cooldown": true} it falls linearly to
+ * zero over the last stage, as a pretraining cool-down does. Errors name the file and the stage.
  */
 public final class Schedule {
     /** What quantizes the weights while a stage trains. */
@@ -56,19 +57,21 @@ public final class Schedule {
         Stage withEpochs(int n) { return new Stage(n, sync, every, bits, extraBits, components); }
     }
 
-    private static final List<String> KEYS = List.of("description", "learning_rate", "stages");
+    private static final List<String> KEYS = List.of("description", "learning_rate", "cooldown", "stages");
     private static final List<String> STAGE_KEYS = List.of("epochs", "sync", "every", "bits", "extra_bits", "components");
     static final String CONTINUE = "continue";
 
     private final String source, description;
     /** NaN: continue the warm-up schedule. */
     private final double learningRate;
+    private final boolean cooldown;
     private final List<Stage> stages;
 
-    private Schedule(String source, String description, double learningRate, List<Stage> stages) {
+    private Schedule(String source, String description, double learningRate, boolean cooldown, List<Stage> stages) {
         this.source = source;
         this.description = description;
         this.learningRate = learningRate;
+        this.cooldown = cooldown;
         this.stages = List.copyOf(stages);
     }
 
@@ -93,7 +96,9 @@ public final class Schedule {
         List<Stage> stages = new ArrayList<>();
         List<Object> raw = f.array("stages");
         for (int i = 0; i < raw.size(); i++) stages.add(stage(f.object(raw.get(i), "stage " + (i + 1), STAGE_KEYS)));
-        return new Schedule(source, f.string("description", ""), lr, stages);
+        boolean cooldown = f.bool("cooldown", false);
+        if (cooldown && stages.isEmpty()) throw f.error("cooldown", "needs a stage that retrains");
+        return new Schedule(source, f.string("description", ""), lr, cooldown, stages);
     }
 
     private static Stage stage(JsonFields s) throws FormatException {
@@ -136,11 +141,14 @@ public final class Schedule {
 
     public int epochs() { return stages.stream().mapToInt(Stage::epochs).sum(); }
 
+    /** The retraining epochs at the end over which the learning rate falls to zero: the last stage's, or none. */
+    public int cooldownEpochs() { return cooldown ? stages.get(stages.size() - 1).epochs() : 0; }
+
     /** The same schedule with {@code n} epochs in every stage. */
     public Schedule withEpochs(int n) {
         if (stages.isEmpty()) throw new IllegalArgumentException(source + " does not retrain, so it has no epochs to set");
         if (n < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + n);
-        return new Schedule(source, description, learningRate, stages.stream().map(s -> s.withEpochs(n)).toList());
+        return new Schedule(source, description, learningRate, cooldown, stages.stream().map(s -> s.withEpochs(n)).toList());
     }
 
     /** The stage (0-based) that retraining epoch {@code k} (1-based, counted from the start of retraining) belongs to. */
@@ -182,6 +190,7 @@ public final class Schedule {
             w.beginObject().name("description").value(description);
             if (continuesLearningRate()) w.name("learning_rate").value(CONTINUE);
             else w.name("learning_rate").value(learningRate);
+            if (cooldown) w.name("cooldown").value(true);
             w.name("stages").beginArray();
             for (Stage s : stages) {
                 w.beginObject().name("epochs").value(s.epochs()).name("sync").value(s.sync().id());
@@ -204,7 +213,8 @@ public final class Schedule {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Schedule s && description.equals(s.description) && Objects.equals(learningRate, s.learningRate) && stages.equals(s.stages);
+        return o instanceof Schedule s && description.equals(s.description) && Objects.equals(learningRate, s.learningRate) && cooldown == s.cooldown
+                && stages.equals(s.stages);
     }
 
     @Override

@@ -75,6 +75,25 @@ class RetrainingTest {
     }
 
     @Test
+    void cooldownTakesTheLearningRateToZeroOverTheLastStage() throws IOException {
+        Path run = dir.resolve("cool");
+        Schedule s = Schedule.parse("{\"learning_rate\": 0.01, \"cooldown\": true, \"stages\": [{\"epochs\": 1, \"sync\": \"epoch\", \"bits\": 3},"
+                + " {\"epochs\": 2, \"sync\": \"epoch\"}]}", "cool.json");
+        try (Retraining t = open(run, Runs.spec(2), s, false)) {
+            assertNotNull(t.run(Runs.TRAIN, Runs.DEV));
+        }
+        List<String> metrics = Files.readAllLines(run.resolve(bcqkit.nmt.Trainer.METRICS));
+        int lr = List.of(metrics.get(0).split(",")).indexOf("lr"), step = List.of(metrics.get(0).split(",")).indexOf("step");
+        double[] rates = metrics.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[lr])).toArray();
+        long[] steps = metrics.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(",")[step])).toArray();
+        assertEquals(3, rates.length, metrics.toString());
+        long perEpoch = steps[2] - steps[1];
+        assertEquals(0.01, rates[0], 1e-12, "the first stage keeps the constant rate");
+        assertEquals(0.01 * (1 + 1.0 / perEpoch) / 2, rates[1], 1e-12, "halfway through the cool-down");
+        assertEquals(0.01 / (2 * perEpoch), rates[2], 1e-12, "the last step of the cool-down");
+    }
+
+    @Test
     void epochSyncKeepsTheEpochOfBestValidationAccuracy() throws IOException {
         // Retraining to answer every sentence with the same three tokens unlearns the copy task that validation measures.
         Path run = dir.resolve("best");
@@ -105,7 +124,7 @@ class RetrainingTest {
         }
         // The same epoch without quantization: were the forward pass using the shadows, the result would be identical.
         Map<String, float[]> plain;
-        try (Trainer t = Trainer.continueFrom(dir.resolve("plain"), fp, 1)) {
+        try (Trainer t = Trainer.continueFrom(dir.resolve("plain"), fp, 1, 0)) {
             t.learningRate(s -> 0.003);
             t.trainEpoch(Runs.TRAIN, Runs.DEV);
             plain = Runs.values(t.model());

@@ -51,6 +51,12 @@ class ScheduleTest {
         assertEquals(mix, s.spec(1, mix));
         assertEquals(List.of(4, 4), s.withEpochs(4).stages().stream().map(Schedule.Stage::epochs).toList());
         assertTrue(s.continuesLearningRate());
+        assertEquals(0, s.cooldownEpochs());
+        Schedule cool = Schedule.parse("{\"cooldown\": true, \"stages\": [{\"epochs\": 2, \"sync\": \"epoch\"}, {\"epochs\": 3, \"sync\": \"epoch\"}]}", "c.json");
+        assertEquals(3, cool.cooldownEpochs(), "the last stage's epochs");
+        assertEquals(1, cool.withEpochs(1).cooldownEpochs());
+        assertEquals(cool, Schedule.parse(cool.toJson(), "again"));
+        assertFalse(cool.equals(Schedule.parse(cool.toJson().replace("\"cooldown\": true", "\"cooldown\": false"), "off")));
         assertEquals(1e-4, Runs.schedule("", "1e-4").learningRate());
         // Frequency-aware settings keep their ratio and move their top bits.
         QuantSpec more = Runs.schedule("{\"epochs\": 1, \"sync\": \"epoch\", \"extra_bits\": 2}").spec(0, mix);
@@ -73,6 +79,8 @@ class ScheduleTest {
         bad("{\"learning_rate\": \"warmup\", \"stages\": []}", "'learning_rate' must be \"continue\" or a number, got 'warmup'");
         bad("{\"learning_rate\": 2, \"stages\": []}", "'learning_rate' = 2.0 must be in (0, 1]");
         bad("{\"stages\": {}}", "'stages' must be an array, got an object");
+        bad("{\"cooldown\": true, \"stages\": []}", "'cooldown' needs a stage that retrains");
+        bad("{\"cooldown\": \"yes\", \"stages\": [{\"epochs\": 1, \"sync\": \"epoch\"}]}", "'cooldown' must be true or false");
         bad("{\"stages\": [], \"stages\": []}", "key 'stages' appears twice");
         bad("{\"description\": \"no stages\"}", "missing key 'stages'");
         bad("{\"stages\": []} x", "text after the JSON object");

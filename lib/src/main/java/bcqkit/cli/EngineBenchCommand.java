@@ -23,9 +23,7 @@ import java.util.concurrent.Callable;
                 "Every engine decodes every sentence for the same fixed number of steps. Prints the medians, resident weights and ratios;",
                 "the last lines are key=value."})
 final class EngineBenchCommand implements Callable<Integer> {
-    /** Transformer-base shapes (Vaswani et al. 2017): 6+6 layers, d_model 512, dff 2048, 8 heads. */
-    static final HParams BASE = new HParams(6, 512, 2048, 8, 0.1, 512, 40, 1408, 1, 4000, 0.9, 0.98, 1e-9, 1234, 4, 0.6);
-    static final int BASE_VOCAB = 32_000, SMALL_VOCAB = 8192;
+    static final int SMALL_VOCAB = 8192;
 
     @Spec
     CommandSpec spec;
@@ -93,8 +91,8 @@ final class EngineBenchCommand implements Callable<Integer> {
         int v;
         switch (config) {
             case "base" -> {
-                hp = BASE;
-                v = BASE_VOCAB;
+                hp = EngineBench.BASE;
+                v = EngineBench.BASE_VOCAB;
             }
             case "small" -> {
                 hp = HParams.load(Kit.hparams().resolve("small.json"));

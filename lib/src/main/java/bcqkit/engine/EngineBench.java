@@ -28,6 +28,10 @@ import java.util.function.Consumer;
  * engines, so that a change in background load hits all of them alike.
  */
 public final class EngineBench {
+    /** Transformer-base shapes (Vaswani et al. 2017): 6+6 layers, d_model 512, dff 2048, 8 heads, with a 32k vocabulary. */
+    public static final HParams BASE = new HParams(6, 512, 2048, 8, 0.1, 512, 40, 1408, 1, 4000, 0.9, 0.98, 1e-9, 1234, 4, 0.6);
+    public static final int BASE_VOCAB = 32_000;
+
     /** What to measure. */
     public record Options(HParams hp, int vocab, QuantSpec spec, int sentences, int minLength, int maxLength, int steps, int threads, int warmup, long seed) {
         public Options {

@@ -78,8 +78,8 @@ public record HParams(int numLayers, int dModel, int dff, int numHeads, double d
 
     public int depth() { return dModel / numHeads; }
 
-    /** The same run trained for {@code n} epochs; resuming allows this difference. */
-    public HParams withEpochs(int n) { return withSchedule(n, cooldownEpochs); }
+    /** The same run trained for {@code n} epochs, e.g. a short one; a cool-down longer than that covers all {@code n}. */
+    public HParams withEpochs(int n) { return withSchedule(n, Math.min(cooldownEpochs, n)); }
 
     /**
      * The same run trained for {@code n} epochs, of which the last {@code cooldown} let the learning rate fall to

@@ -97,9 +97,8 @@ public final class Trainer implements AutoCloseable {
     /**
      * A new run in {@code runDir} (created if needed), or with {@code resume} the continuation of the run
      * there. Resuming requires the same hparams except {@code epochs}, which may be raised, {@code cooldown_epochs},
-     * and, at an epoch
-     * boundary, {@code max_length}: it only filters the training and validation pairs, so a run can go on
-     * with the long pairs it left out (the checkpoints then record the new value).
+     * and, at an epoch boundary, {@code max_length}: it only filters the training and validation pairs, so a run can
+     * go on with the long pairs it left out (the checkpoints then record the new value).
      */
     public static Trainer open(Path runDir, HParams hp, int sourceVocab, int targetVocab, boolean resume) throws IOException {
         Path ckpt = runDir.resolve(Checkpoint.FILE);

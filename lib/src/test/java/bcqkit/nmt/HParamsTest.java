@@ -88,6 +88,11 @@ class HParamsTest {
         assertEquals(0.5, h.cooldownFactor(10, 0, 100), 1e-12);
         assertEquals(0.005, h.cooldownFactor(10, 99, 100), 1e-12);
         assertEquals(1.0, h.withSchedule(10, 0).cooldownFactor(10, 99, 100));
+        assertEquals(1, h.withEpochs(1).cooldownEpochs(), "a run shorter than its cool-down cools down over all its epochs");
+        assertEquals(2, h.withEpochs(30).cooldownEpochs());
+        HParams small = HParams.load(bcqkit.notebook.Kit.home().resolve("hparams/small.json"));
+        assertTrue(small.cooldownEpochs() > 2, "notebook 01's quick profile shortens small.json to 2 epochs");
+        assertEquals(2, small.withEpochs(2).cooldownEpochs());
     }
 
     @Test

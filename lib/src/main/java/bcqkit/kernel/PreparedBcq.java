@@ -4,7 +4,6 @@ import bcqkit.quant.BcqMatrix;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -26,13 +25,14 @@ import java.util.Arrays;
  *
  * <p><b>Small batches on JDK 25 and later: permuted tables ({@link SmallBatch#PERMUTE}).</b> For each
  * triple of columns the 8 signed sums {@code ±x₀ ± x₁ ± x₂} form one 8-float register; the 3 code bits
- * of each of the 8 rows, shifted out of the lane's word, index it with one {@code rearrange} (vpermps):
- * 5 vector operations per 8 rows × 3 columns × 1 bit-plane against the sign walk's 12. In isolation
- * (JDK 25.0.3, codes and tables in L2, one thread) that ran 2.5× the sign walk's rate; in this kernel,
- * 4096×4096, batch 1, 2 threads, it takes 2.0 ms against 2.7 ms at 3 bits and 0.98 against 1.05 ms at
- * 1 bit. On JDK 17 the same code runs about 9× slower than the walk, because there {@code rearrange}
- * on a shuffle made from data is not compiled to a permute; hence the choice by JVM
- * ({@link SmallBatch#forThisJvm}).
+ * of each of the 8 rows, shifted out of the lane's word, index it with one {@code selectFrom} (vpermd on
+ * the tables' raw bits): 5 vector operations per 8 rows × 3 columns × 1 bit-plane against the sign walk's
+ * 12. 4096×4096, batch 1, 2 threads: 0.9–1.3 ms at 3 bits and 0.41–0.47 ms at 1 bit (the spread is
+ * between JVM runs on this machine), against 2.7 and 1.05 ms for the sign walk. {@code rearrange} on a
+ * float shuffle made from the same indices took 2.0 and 0.98 ms: the int→shuffle conversion is not free
+ * even on JDK 25. Two row blocks sharing each table load, four sums instead of two, and column tiles that
+ * keep the tables in L1 were all slower. On JDK 17 {@code selectFrom} is still not a single permute
+ * (4.2 ms at 3 bits, against the walk's 3.1), hence the choice by JVM ({@link SmallBatch#forThisJvm}).
  *
  * <p><b>Small batches otherwise: sign walk ({@link SmallBatch#SIGN_WALK}), one batch entry at a time.</b> Lanes
  * are 8 rows. For each column the kernel broadcasts {@code x}, flips its sign bit where the row's code
@@ -85,7 +85,7 @@ public final class PreparedBcq {
         /** System property that overrides the choice by JVM, e.g. to compare both on one JVM. */
         public static final String PROPERTY = "bcq.kernel";
 
-        /** {@link #PERMUTE} where {@code rearrange} compiles to a permute (JDK 25 and later, measured), else {@link #SIGN_WALK}. */
+        /** {@link #PERMUTE} where {@code selectFrom} compiles to a permute (JDK 25 and later, measured), else {@link #SIGN_WALK}. */
         public static SmallBatch forThisJvm() {
             String forced = System.getProperty(PROPERTY);
             if (forced == null) return Runtime.version().feature() >= 25 ? PERMUTE : SIGN_WALK;
@@ -209,40 +209,48 @@ public final class PreparedBcq {
 
     /** Triples per word; a triple's 3 code bits sit at {@code 29 − 3j .. 31 − 3j}, its first column highest. */
     private static final int TRIPLES = 10;
+    /** Per table entry {@code e}, −1 where {@code e} has bit 2, 1, 0, else 1: a column's sign in each entry. */
+    private static final FloatVector SIGN_4 = signs(4), SIGN_2 = signs(2), SIGN_1 = signs(1);
+
+    private static FloatVector signs(int bit) {
+        float[] s = new float[LANES];
+        for (int e = 0; e < LANES; e++) s[e] = (e & bit) != 0 ? -1f : 1f;
+        return FloatVector.fromArray(F, s, 0);
+    }
 
     private void permute(float[] x, int xo, float[] y, int yo, Workers workers) {
         float[] groupSum = offset == null ? null : new float[groups];
         float[] xp = padded(x, xo, groupSum);
         // Entry e of triple (w, j): the sum over its columns of x, negated where e has the column's bit
         // (code 1 = +1 gives −x, as in the sign walk; the stored α are negated to match).
-        float[] tables = new float[words * TRIPLES * LANES];
+        int[] tables = new int[words * TRIPLES * LANES];
         for (int w = 0; w < words; w++)
             for (int j = 0; j < TRIPLES; j++) {
-                int c = w * WORD + 3 * j, t = (w * TRIPLES + j) * LANES;
-                float a = xp[c], b = xp[c + 1], d = xp[c + 2];
-                for (int e = 0; e < LANES; e++) tables[t + e] = ((e & 4) != 0 ? -a : a) + ((e & 2) != 0 ? -b : b) + ((e & 1) != 0 ? -d : d);
+                int c = w * WORD + 3 * j;
+                FloatVector.broadcast(F, xp[c]).mul(SIGN_4).add(FloatVector.broadcast(F, xp[c + 1]).mul(SIGN_2)).add(FloatVector.broadcast(F, xp[c + 2]).mul(SIGN_1))
+                        .reinterpretAsInts().intoArray(tables, (w * TRIPLES + j) * LANES);
             }
         int parts = workers.partsFor((long) blocks * bits * words * WORD);
         workers.run(parts, part -> permuteBlocks(tables, groupSum, y, yo, Workers.start(part, parts, blocks), Workers.start(part + 1, parts, blocks)));
     }
 
     /** The frame of {@link #signWalkBlocks}, written out again: sharing it through an interface call would box the vectors. */
-    private void permuteBlocks(float[] tables, float[] groupSum, float[] y, int yo, int b0, int b1) {
+    private void permuteBlocks(int[] tables, float[] groupSum, float[] y, int yo, int b0, int b1) {
         for (int blk = b0; blk < b1; blk++) {
             FloatVector acc = FloatVector.zero(F);
             for (int g = 0; g < groups; g++) {
                 if (offset != null)
                     acc = FloatVector.fromArray(F, offset, (blk * groups + g) * LANES).fma(FloatVector.broadcast(F, groupSum[g]), acc);
                 for (int b = 0; b < bits; b++) {
-                    int ci = codeIndex(blk, b, g * wordsPerGroup), ti = g * wordsPerGroup * TRIPLES * LANES;
+                    int ws = g * wordsPerGroup, we = ws + wordsPerGroup, ci = codeIndex(blk, b, ws), ti = ws * TRIPLES * LANES;
                     // Two sums, so that consecutive adds do not wait on each other.
                     FloatVector s0 = FloatVector.zero(F), s1 = s0;
-                    for (int i = 0; i < wordsPerGroup; i++, ci += LANES, ti += TRIPLES * LANES) {
+                    for (int w = ws; w < we; w++, ci += LANES, ti += TRIPLES * LANES) {
                         IntVector v = IntVector.fromArray(I, codes, ci);
                         // A loop, not ten written-out calls: those compiled 5.6x slower (JDK 25, 4096x4096, 3 bits).
                         for (int j = 0; j < TRIPLES; j += 2) {
-                            s0 = s0.add(entry(tables, ti + j * LANES, v, 29 - 3 * j));
-                            s1 = s1.add(entry(tables, ti + (j + 1) * LANES, v, 26 - 3 * j));
+                            s0 = s0.add(select(IntVector.fromArray(I, tables, ti + j * LANES), v, 29 - 3 * j));
+                            s1 = s1.add(select(IntVector.fromArray(I, tables, ti + (j + 1) * LANES), v, 26 - 3 * j));
                         }
                     }
                     acc = FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).fma(s0.add(s1), acc);
@@ -252,10 +260,9 @@ public final class PreparedBcq {
         }
     }
 
-    /** Per lane, the table entry its 3 code bits at {@code shift} select. */
-    private static FloatVector entry(float[] tables, int at, IntVector v, int shift) {
-        VectorShuffle<Float> idx = v.lanewise(VectorOperators.LSHR, shift).and(7).toShuffle().cast(F);
-        return FloatVector.fromArray(F, tables, at).rearrange(idx);
+    /** Per lane, the entry of {@code table} its 3 code bits at {@code shift} select. */
+    private static FloatVector select(IntVector table, IntVector v, int shift) {
+        return v.lanewise(VectorOperators.LSHR, shift).and(7).selectFrom(table).reinterpretAsFloats();
     }
 
     // ---- small batches: sign walk ------------------------------------------------------------------

@@ -3,6 +3,10 @@ package bcqkit.engine;
 import bcqkit.kernel.Workers;
 import bcqkit.nmt.HParams;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -175,10 +179,7 @@ public final class Engine implements AutoCloseable {
             int qo = qi * d + h * depth;
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < len; j++) {
-                int ko = base + j * d + h * depth;
-                float s = 0;
-                for (int e = 0; e < depth; e++) s += q[qo + e] * k[ko + e];
-                s /= scoreScale;
+                float s = dot(q, qo, k, base + j * d + h * depth, depth) / scoreScale;
                 scores[j] = s;
                 if (s > max) max = s;
             }
@@ -190,12 +191,30 @@ public final class Engine implements AutoCloseable {
             }
             float inv = 1f / sum;
             Arrays.fill(ctx, qo, qo + depth, 0f);
-            for (int j = 0; j < len; j++) {
-                float wj = scores[j] * inv;
-                int vo = base + j * d + h * depth;
-                for (int e = 0; e < depth; e++) ctx[qo + e] += wj * v[vo + e];
-            }
+            for (int j = 0; j < len; j++) addScaled(scores[j] * inv, v, base + j * d + h * depth, ctx, qo, depth);
         }
+    }
+
+    // Attention's dot products and sums run on vectors: scalar, they were a third of the Java engines' time per sentence.
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int e = 0;
+        for (int end = F.loopBound(n); e < end; e += F.length())
+            acc = FloatVector.fromArray(F, a, ao + e).fma(FloatVector.fromArray(F, b, bo + e), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; e < n; e++) s += a[ao + e] * b[bo + e];
+        return s;
+    }
+
+    /** {@code y[yo ..] += w · x[xo ..]} over {@code n} entries. */
+    private static void addScaled(float w, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector wv = FloatVector.broadcast(F, w);
+        int e = 0;
+        for (int end = F.loopBound(n); e < end; e += F.length())
+            FloatVector.fromArray(F, x, xo + e).fma(wv, FloatVector.fromArray(F, y, yo + e)).intoArray(y, yo + e);
+        for (; e < n; e++) y[yo + e] += w * x[xo + e];
     }
 
     /** {@code out[i·d ..] = table[ids[i]]·√d_model + positions[pos[i]]}. */

@@ -49,7 +49,7 @@ import java.util.Arrays;
  * chain instead of two 1.1×, with {@code x} pre-broadcast in memory 1.5×. Sharing one walk among 4
  * batch entries saved nothing measurable.
  *
- * <p><b>Batch {@value #LUT_MIN_BATCH} and above: lookup tables, μ = 8.</b> For each byte of codes
+ * <p><b>Larger batches: lookup tables, μ = 8.</b> For each byte of codes
  * (8 columns) the 256 signed partial sums are precomputed for a panel of 8 or 16 batch entries, so one
  * lookup is a plain vector load ({@code table[byte]} holds the panel's sums) that adds 8 columns × 8–16
  * batch entries at once. μ = 8 beat μ = 4 (twice the lookups for the same bits, smaller tables) at every
@@ -57,7 +57,9 @@ import java.util.Arrays;
  * thread builds the tile's tables and sweeps its rows over them. Fewer words per tile would keep the
  * tables in L1 or L2 but cost more in per-row overhead than the misses they save (4 words: 1.2× slower
  * at a panel of 16). Per batch entry, a full panel of 8 costs 0.7–1.0× the sign walk's time and a
- * panel of 16 about 0.6×, hence the crossover.
+ * panel of 16 about 0.6×, hence the crossover at 6 entries ({@link SmallBatch#lutMinBatch}). The permute
+ * kernel costs about 0.4× the walk per entry, and a panel of 16 only matched it (512×2048 and 512×512 at
+ * batches 8 to 25, JDK 25): there panels are used only when full, and the remaining entries are permuted.
  *
  * <p>Threads split the row blocks (small products use fewer, see {@link Workers#partsFor}). Sums are
  * float, in an order that does not depend on the thread count, so results are the same for any number
@@ -68,18 +70,22 @@ public final class PreparedBcq {
     static final int LANES = 8;
     /** Columns per packed word. */
     static final int WORD = 32;
-    /** Smallest batch that goes to the μ = 8 table kernel (the measured crossover, see above; the same for both small-batch kernels). */
-    static final int LUT_MIN_BATCH = 6;
 
-    /** The kernel for batches below {@value #LUT_MIN_BATCH}, and with it the columns per packed word. */
+    /** The kernel for the batch entries that do not fill a table panel, and with it the columns per packed word. */
     public enum SmallBatch {
-        SIGN_WALK(WORD), PERMUTE(30);
+        SIGN_WALK(WORD, 6), PERMUTE(30, 2 * LANES);
 
         /** Columns in each 32-bit word: the permute kernel reads the bits in triples. */
         final int columnsPerWord;
+        /**
+         * Fewest batch entries worth a panel of the μ = 8 table kernel, the measured crossover: against the sign
+         * walk a part-filled panel of 8 already wins; against the permute kernel only a full panel of 16 does.
+         */
+        final int lutMinBatch;
 
-        SmallBatch(int columnsPerWord) {
+        SmallBatch(int columnsPerWord, int lutMinBatch) {
             this.columnsPerWord = columnsPerWord;
+            this.lutMinBatch = lutMinBatch;
         }
 
         /** System property that overrides the choice by JVM, e.g. to compare both on one JVM. */
@@ -106,6 +112,8 @@ public final class PreparedBcq {
     private final SmallBatch kernel;
     private final int rows, cols, bits, groupSize, groups, columnsPerWord, wordsPerGroup, words, blocks;
     private final int[] codes;
+    /** {@code column[c]}: the padded bit position of column c (every group starts a fresh word). */
+    private final int[] column;
     private final float[] alpha;
     private final float[] offset;
 
@@ -124,6 +132,8 @@ public final class PreparedBcq {
         codes = new int[Math.multiplyExact(Math.multiplyExact(blocks, bits), Math.multiplyExact(words, LANES))];
         alpha = new float[Math.multiplyExact(Math.multiplyExact(blocks, groups), bits * LANES)];
         offset = w.hasOffset() ? new float[Math.multiplyExact(blocks, groups * LANES)] : null;
+        column = new int[cols];
+        for (int c = 0; c < cols; c++) column[c] = paddedColumn(c / groupSize, c);
 
         long[] src = w.codes();
         for (int r = 0; r < rows; r++) {
@@ -196,12 +206,12 @@ public final class PreparedBcq {
             throw new IllegalArgumentException("x has " + x.length + " entries, expected batch " + batch + " x " + cols + " columns");
         if (y.length != (long) batch * rows)
             throw new IllegalArgumentException("y has " + y.length + " entries, expected batch " + batch + " x " + rows + " rows");
-        if (batch >= LUT_MIN_BATCH) {
-            for (int p0 = 0; p0 < batch; p0 += 2 * LANES) lookup(x, p0, Math.min(2 * LANES, batch - p0), y, workers);
-        } else if (kernel == SmallBatch.PERMUTE) {
-            for (int i = 0; i < batch; i++) permute(x, i * cols, y, i * rows, workers);
-        } else {
-            for (int i = 0; i < batch; i++) signWalk(x, i * cols, y, i * rows, workers);
+        // Panels of up to 16 entries while enough remain to repay the tables, the rest one entry at a time.
+        int i = 0;
+        for (; batch - i >= kernel.lutMinBatch; i += 2 * LANES) lookup(x, i, Math.min(2 * LANES, batch - i), y, workers);
+        for (; i < batch; i++) {
+            if (kernel == SmallBatch.PERMUTE) permute(x, i * cols, y, i * rows, workers);
+            else signWalk(x, i * cols, y, i * rows, workers);
         }
     }
 
@@ -271,9 +281,8 @@ public final class PreparedBcq {
     private float[] padded(float[] x, int xo, float[] groupSum) {
         float[] xp = new float[words * WORD];
         for (int c = 0; c < cols; c++) {
-            int g = c / groupSize;
-            xp[paddedColumn(g, c)] = x[xo + c];
-            if (groupSum != null) groupSum[g] += x[xo + c];
+            xp[column[c]] = x[xo + c];
+            if (groupSum != null) groupSum[c / groupSize] += x[xo + c];
         }
         return xp;
     }
@@ -346,9 +355,8 @@ public final class PreparedBcq {
         for (int p = 0; p < n; p++) {
             int xo = (p0 + p) * cols;
             for (int c = 0; c < cols; c++) {
-                int g = c / groupSize;
-                xt[paddedColumn(g, c) * width + p] = x[xo + c];
-                if (groupSum != null) groupSum[g * width + p] += x[xo + c];
+                xt[column[c] * width + p] = x[xo + c];
+                if (groupSum != null) groupSum[c / groupSize * width + p] += x[xo + c];
             }
         }
         float[] yt = new float[blocks * LANES * width];

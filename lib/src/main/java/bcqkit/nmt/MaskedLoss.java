@@ -18,4 +18,10 @@ record MaskedLoss(NDArray sum, NDArray correct) {
         NDArray hits = logits.argMax(-1).eq(labels).toType(DataType.FLOAT32, false).mul(mask).sum();
         return new MaskedLoss(sum, hits);
     }
+
+    /** Σ over the labelled positions of −Σᵥ p(v)·log softmax(logits)(v): cross-entropy against soft targets {@code probabilities (B, T, V)}. */
+    static NDArray softSum(NDArray logits, NDArray probabilities, NDArray labels) {
+        NDArray mask = labels.neq(Tokenizer.PAD).toType(DataType.FLOAT32, false);
+        return logits.logSoftmax(-1).mul(probabilities).sum(new int[] {-1}).mul(mask).sum().neg();
+    }
 }

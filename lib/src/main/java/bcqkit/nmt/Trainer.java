@@ -43,12 +43,24 @@ public final class Trainer implements AutoCloseable {
     public record Evaluation(double loss, double accuracy, long tokens) {}
 
     /**
+     * A teacher's next-token probabilities {@code (B, T, V)} for a batch, and the weight λ of their cross-entropy in
+     * the training objective (1 − λ) · CE(labels) + λ · CE(teacher), both per target token.
+     */
+    public record Distillation(NDArray probabilities, float weight) {}
+
+    /**
      * Where a training schedule changes the loop (quantization-aware retraining, see bcqkit.schedule): every
      * method has a default that leaves training as it is. Steps are Adam's update counts.
      */
     public interface Hook {
         /** Before the forward pass of the update after {@code step}. */
         default void beforeForward(long step) {}
+
+        /**
+         * The teacher's part of the objective for the batch {@code source (B, S)}, {@code targetIn (B, T)}, or null to
+         * train on the labels alone. Called before gradients are recorded, so the teacher builds no graph.
+         */
+        default Distillation distillation(NDArray source, NDArray targetIn) { return null; }
 
         /** After the backward pass, before the update is applied (or skipped as non-finite). */
         default void beforeUpdate() {}
@@ -285,10 +297,14 @@ public final class Trainer implements AutoCloseable {
             manager.getEngine().setRandomSeed((int) mix(hp.seed(), adam.step() + 1));
             hook.beforeForward(adam.step());
             NDArray src = b.source(s), in = b.targetIn(s), out = b.targetOut(s);
+            Distillation d = hook.distillation(src, in);
             MaskedLoss l;
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                l = MaskedLoss.of(model.logits(src, in, true), out);
-                gc.backward(l.sum().div((float) b.targetTokens()));
+                NDArray logits = model.logits(src, in, true);
+                l = MaskedLoss.of(logits, out);
+                NDArray objective = d == null ? l.sum()
+                        : l.sum().mul(1 - d.weight()).add(MaskedLoss.softSum(logits, d.probabilities(), out).mul(d.weight()));
+                gc.backward(objective.div((float) b.targetTokens()));
             }
             float loss = l.sum().getFloat(), hits = l.correct().getFloat();
             hook.beforeUpdate();

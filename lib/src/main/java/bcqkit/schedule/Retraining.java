@@ -48,6 +48,10 @@ import java.util.function.Supplier;
  * reference keeps) and at the end {@value #MODEL} (packed, the final quantize-and-sync). All are replaced together
  * with the checkpoint.
  *
+ * <p>A schedule that distills loads the checkpoint the run started from a second time, as a teacher that never changes:
+ * every step adds its next-token probabilities, computed without dropout, to the objective (see {@link Schedule}).
+ * The quantized model then learns the FP model's whole output distribution, not just the label it ranks first.
+ *
  * <p>Straight-through estimation keeps the trained FP weights (the "shadows") in the parameters, which checkpoints
  * store. Before each forward pass the parameters are overwritten with Ŵ; after the backward pass the shadows are
  * put back, so Adam applies the gradient taken at Ŵ to them. Ŵ is requantized from the shadows every {@code every}
@@ -93,6 +97,9 @@ public final class Retraining implements AutoCloseable {
     private int validatedStage;
     private boolean newBest, finalSync;
     private final Ste ste;
+    /** The pretrained model the run started from, for a schedule that distills; null otherwise. */
+    private final NDManager teacherArrays;
+    private final Transformer teacher;
 
     /** What {@value #CONFIG} records: the spec and schedule, and the step and epoch retraining started from. */
     private record Config(String from, int baseEpoch, long baseStep, boolean freshOptimizer, QuantSpec spec, Schedule schedule) {
@@ -124,7 +131,7 @@ public final class Retraining implements AutoCloseable {
         }
     }
 
-    private Retraining(Path runDir, Trainer trainer, Config config, List<QuantSpec> specs, TokenCounts counts, int threads) throws FormatException {
+    private Retraining(Path runDir, Trainer trainer, Config config, List<QuantSpec> specs, TokenCounts counts, int threads) throws IOException {
         this.runDir = runDir;
         this.trainer = trainer;
         this.model = trainer.model();
@@ -137,6 +144,13 @@ public final class Retraining implements AutoCloseable {
         if (!schedule.continuesLearningRate()) trainer.learningRate(t -> schedule.learningRate());
         else if (config.freshOptimizer) trainer.learningRate(t -> Adam.learningRate(hp, config.baseStep + t));
         ste = new Ste();
+        if (schedule.distill() > 0) {
+            teacherArrays = NDManager.newBaseManager();
+            teacher = Checkpoint.loadModel(Path.of(config.from), teacherArrays);
+        } else {
+            teacherArrays = null;
+            teacher = null;
+        }
         trainer.hook(new Hooks());
     }
 
@@ -205,6 +219,9 @@ public final class Retraining implements AutoCloseable {
     }
 
     public Trainer trainer() { return trainer; }
+
+    /** Arrays alive in the teacher's manager (0 without one); constant from step to step unless something leaks. */
+    int liveTeacherArrays() { return teacherArrays == null ? 0 : teacherArrays.getManagedArrays().size(); }
 
     /** True once the final quantize-and-sync is written. */
     public boolean finished() {
@@ -302,6 +319,7 @@ public final class Retraining implements AutoCloseable {
     @Override
     public void close() {
         ste.close();
+        if (teacherArrays != null) teacherArrays.close();
         trainer.close();
     }
 
@@ -320,6 +338,12 @@ public final class Retraining implements AutoCloseable {
                 event(trainer.epoch() + 1, "requantize", s, q);
             }
             ste.swapIn();
+        }
+
+        @Override
+        public Trainer.Distillation distillation(NDArray source, NDArray targetIn) {
+            // The teacher's outputs land in the step's manager, like the student's: they take it from the inputs.
+            return teacher == null ? null : new Trainer.Distillation(teacher.logits(source, targetIn, false).softmax(-1), (float) schedule.distill());
         }
 
         @Override

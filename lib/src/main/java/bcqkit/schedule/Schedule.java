@@ -33,7 +33,9 @@ import java.util.Objects;
  * extra_bits} (every setting gets that many more) and {@code components} (only those are quantized). The last
  * stage's spec is the one the run ends with. {@code learning_rate} is {@code "continue"} (the default: the warm-up
  * schedule goes on from the checkpoint's step) or a constant; with {@code "cooldown": true} it falls linearly to
- * zero over the last stage, as a pretraining cool-down does. Errors name the file and the stage.
+ * zero over the last stage, as a pretraining cool-down does. {@code "distill": λ} in (0, 1] adds the pretrained
+ * model as a teacher: the objective becomes (1 − λ) · cross-entropy with the labels + λ · cross-entropy with the
+ * teacher's next-token probabilities (word-level distillation, Kim & Rush 2016). Errors name the file and the stage.
  */
 public final class Schedule {
     /** What quantizes the weights while a stage trains. */
@@ -57,7 +59,7 @@ public final class Schedule {
         Stage withEpochs(int n) { return new Stage(n, sync, every, bits, extraBits, components); }
     }
 
-    private static final List<String> KEYS = List.of("description", "learning_rate", "cooldown", "stages");
+    private static final List<String> KEYS = List.of("description", "learning_rate", "cooldown", "distill", "stages");
     private static final List<String> STAGE_KEYS = List.of("epochs", "sync", "every", "bits", "extra_bits", "components");
     static final String CONTINUE = "continue";
 
@@ -65,13 +67,16 @@ public final class Schedule {
     /** NaN: continue the warm-up schedule. */
     private final double learningRate;
     private final boolean cooldown;
+    /** 0: no teacher. */
+    private final double distill;
     private final List<Stage> stages;
 
-    private Schedule(String source, String description, double learningRate, boolean cooldown, List<Stage> stages) {
+    private Schedule(String source, String description, double learningRate, boolean cooldown, double distill, List<Stage> stages) {
         this.source = source;
         this.description = description;
         this.learningRate = learningRate;
         this.cooldown = cooldown;
+        this.distill = distill;
         this.stages = List.copyOf(stages);
     }
 
@@ -98,7 +103,13 @@ public final class Schedule {
         for (int i = 0; i < raw.size(); i++) stages.add(stage(f.object(raw.get(i), "stage " + (i + 1), STAGE_KEYS)));
         boolean cooldown = f.bool("cooldown", false);
         if (cooldown && stages.isEmpty()) throw f.error("cooldown", "needs a stage that retrains");
-        return new Schedule(source, f.string("description", ""), lr, cooldown, stages);
+        double distill = 0;
+        if (f.has("distill")) {
+            distill = f.number("distill");
+            if (!(distill > 0 && distill <= 1)) throw f.error("distill", "= " + distill + " must be in (0, 1]: the teacher's weight in the objective");
+            if (stages.isEmpty()) throw f.error("distill", "needs a stage that retrains");
+        }
+        return new Schedule(source, f.string("description", ""), lr, cooldown, distill, stages);
     }
 
     private static Stage stage(JsonFields s) throws FormatException {
@@ -139,6 +150,9 @@ public final class Schedule {
 
     public double learningRate() { return learningRate; }
 
+    /** The teacher's weight λ in the objective; 0 when the schedule trains on the labels alone. */
+    public double distill() { return distill; }
+
     public int epochs() { return stages.stream().mapToInt(Stage::epochs).sum(); }
 
     /** The retraining epochs at the end over which the learning rate falls to zero: the last stage's, or none. */
@@ -148,7 +162,7 @@ public final class Schedule {
     public Schedule withEpochs(int n) {
         if (stages.isEmpty()) throw new IllegalArgumentException(source + " does not retrain, so it has no epochs to set");
         if (n < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + n);
-        return new Schedule(source, description, learningRate, cooldown, stages.stream().map(s -> s.withEpochs(n)).toList());
+        return new Schedule(source, description, learningRate, cooldown, distill, stages.stream().map(s -> s.withEpochs(n)).toList());
     }
 
     /** The stage (0-based) that retraining epoch {@code k} (1-based, counted from the start of retraining) belongs to. */
@@ -191,6 +205,7 @@ public final class Schedule {
             if (continuesLearningRate()) w.name("learning_rate").value(CONTINUE);
             else w.name("learning_rate").value(learningRate);
             if (cooldown) w.name("cooldown").value(true);
+            if (distill > 0) w.name("distill").value(distill);
             w.name("stages").beginArray();
             for (Stage s : stages) {
                 w.beginObject().name("epochs").value(s.epochs()).name("sync").value(s.sync().id());
@@ -214,7 +229,7 @@ public final class Schedule {
     @Override
     public boolean equals(Object o) {
         return o instanceof Schedule s && description.equals(s.description) && Objects.equals(learningRate, s.learningRate) && cooldown == s.cooldown
-                && stages.equals(s.stages);
+                && distill == s.distill && stages.equals(s.stages);
     }
 
     @Override

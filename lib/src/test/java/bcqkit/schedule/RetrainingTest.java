@@ -141,6 +141,39 @@ class RetrainingTest {
         assertTrue(Files.readString(dir.resolve("ste").resolve(Retraining.EVENTS)).contains(",requantize,"));
     }
 
+    /**
+     * Retraining on labels that teach nothing but one token unlearns the copy task; with the pretrained model as the
+     * only teacher (λ = 1) the labels no longer count, and the quantized model keeps copying.
+     */
+    @Test
+    void distillationLearnsFromThePretrainedModelNotTheLabels() throws IOException {
+        // A teacher that copies well: the shared checkpoint, trained on.
+        Path teacher;
+        try (Trainer t = Trainer.continueFrom(dir.resolve("teacher"), fp, 100, 0)) {
+            t.learningRate(step -> 0.01);
+            t.train(Runs.TRAIN, Runs.DEV);
+            teacher = t.checkpoint();
+        }
+        double fpAccuracy = Runs.evaluate(teacher).accuracy();
+        List<bcqkit.nmt.Example> constant = Runs.TRAIN.stream().map(e -> new bcqkit.nmt.Example(e.source(), new int[] {4, 4, 4})).toList();
+        double[] accuracy = new double[2];
+        for (int taught = 0; taught < 2; taught++) {
+            Schedule s = Schedule.parse("{\"learning_rate\": 0.01, " + (taught == 1 ? "\"distill\": 1, " : "")
+                    + "\"stages\": [{\"epochs\": 3, \"sync\": \"ste\", \"every\": 1}]}", "distill.json");
+            try (Retraining t = Retraining.open(dir.resolve("taught" + taught), teacher, Runs.spec(3), s, null, 2, false)) {
+                assertNotNull(t.next(constant, Runs.DEV));
+                int live = t.liveTeacherArrays();
+                assertEquals(taught == 1, live > 0);
+                Retraining.Result r = t.run(constant, Runs.DEV);
+                assertEquals(live, t.liveTeacherArrays(), "the teacher's steps leave no arrays behind");
+                accuracy[taught] = Runs.evaluatePacked(r.model()).accuracy();
+            }
+        }
+        assertTrue(fpAccuracy > 0.6, "the teacher must copy: " + fpAccuracy);
+        assertTrue(accuracy[0] < fpAccuracy - 0.3, "the labels alone unlearn copying: " + accuracy[0] + " against FP " + fpAccuracy);
+        assertTrue(accuracy[1] > fpAccuracy - 0.15, "the teacher keeps it: " + accuracy[1] + " against FP " + fpAccuracy);
+    }
+
     @Test
     void progressiveQuantizesWithEachStagesBits() throws IOException {
         Path run = dir.resolve("progressive");

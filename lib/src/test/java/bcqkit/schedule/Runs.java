@@ -83,6 +83,13 @@ final class Runs {
         return out;
     }
 
+    /** Validation of an FP checkpoint, as the trainer validates. */
+    static Trainer.Evaluation evaluate(Path checkpoint) throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            return Trainer.evaluate(Checkpoint.loadModel(checkpoint, m), DEV);
+        }
+    }
+
     /** Validation of a packed model, as the trainer validates. */
     static Trainer.Evaluation evaluatePacked(Path packed) throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {

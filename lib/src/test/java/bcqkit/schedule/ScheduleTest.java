@@ -58,6 +58,12 @@ class ScheduleTest {
         assertEquals(cool, Schedule.parse(cool.toJson(), "again"));
         assertFalse(cool.equals(Schedule.parse(cool.toJson().replace("\"cooldown\": true", "\"cooldown\": false"), "off")));
         assertEquals(1e-4, Runs.schedule("", "1e-4").learningRate());
+        assertEquals(0, cool.distill());
+        Schedule taught = Schedule.parse("{\"distill\": 0.5, \"stages\": [{\"epochs\": 1, \"sync\": \"ste\", \"every\": 1}]}", "d.json");
+        assertEquals(0.5, taught.distill());
+        assertEquals(taught, Schedule.parse(taught.toJson(), "again"));
+        assertEquals(0.5, taught.withEpochs(3).distill());
+        assertFalse(taught.equals(Schedule.parse(taught.toJson().replace("\"distill\": 0.5", "\"distill\": 0.25"), "other")));
         // Frequency-aware settings keep their ratio and move their top bits.
         QuantSpec more = Runs.schedule("{\"epochs\": 1, \"sync\": \"epoch\", \"extra_bits\": 2}").spec(0, mix);
         assertEquals(6, more.components().get("embedding.source").frequency().maxBits());
@@ -81,6 +87,9 @@ class ScheduleTest {
         bad("{\"stages\": {}}", "'stages' must be an array, got an object");
         bad("{\"cooldown\": true, \"stages\": []}", "'cooldown' needs a stage that retrains");
         bad("{\"cooldown\": \"yes\", \"stages\": [{\"epochs\": 1, \"sync\": \"epoch\"}]}", "'cooldown' must be true or false");
+        bad("{\"distill\": 0, \"stages\": [{\"epochs\": 1, \"sync\": \"epoch\"}]}", "'distill' = 0.0 must be in (0, 1]");
+        bad("{\"distill\": 1.5, \"stages\": [{\"epochs\": 1, \"sync\": \"epoch\"}]}", "'distill' = 1.5 must be in (0, 1]");
+        bad("{\"distill\": 0.5, \"stages\": []}", "'distill' needs a stage that retrains");
         bad("{\"stages\": [], \"stages\": []}", "key 'stages' appears twice");
         bad("{\"description\": \"no stages\"}", "missing key 'stages'");
         bad("{\"stages\": []} x", "text after the JSON object");

@@ -59,7 +59,15 @@ import java.util.Arrays;
  * at a panel of 16). Per batch entry, a full panel of 8 costs 0.7–1.0× the sign walk's time and a
  * panel of 16 about 0.6×, hence the crossover at 6 entries ({@link SmallBatch#lutMinBatch}). The permute
  * kernel costs about 0.4× the walk per entry, and a panel of 16 only matched it (512×2048 and 512×512 at
- * batches 8 to 25, JDK 25): there panels are used only when full, and the remaining entries are permuted.
+ * batches 8 to 25, JDK 25), and from 8 entries on the dense path below beats both: with the permute kernel the
+ * panels are never used.
+ *
+ * <p><b>Many batch entries: dequantized blocks.</b> From {@link #denseMinBatch} entries on (8 at 3 bits on JDK 25,
+ * 4 on JDK 17) a product dequantizes two row blocks at a time into floats, column by column (the sign walk's XOR
+ * on α instead of x), and multiplies them with the batch as a dense kernel would, four entries per pass. The
+ * dequantized rows live only while they are used: the matrix stays packed. The tables cost per entry and
+ * bit-plane; dequantizing costs per bit-plane once for the whole batch, so at 25 entries (an encoder's source
+ * sentence) it takes half the tables' time (512×2048, 3 bits: 1.2 ms against 2.3).
  *
  * <p>Threads split the row blocks (small products use fewer, see {@link Workers#partsFor}). Sums are
  * float, in an order that does not depend on the thread count, so results are the same for any number
@@ -206,6 +214,10 @@ public final class PreparedBcq {
             throw new IllegalArgumentException("x has " + x.length + " entries, expected batch " + batch + " x " + cols + " columns");
         if (y.length != (long) batch * rows)
             throw new IllegalArgumentException("y has " + y.length + " entries, expected batch " + batch + " x " + rows + " rows");
+        if (batch >= denseMinBatch()) {
+            dense(x, batch, y, workers);
+            return;
+        }
         // Panels of up to 16 entries while enough remain to repay the tables, the rest one entry at a time.
         int i = 0;
         for (; batch - i >= kernel.lutMinBatch; i += 2 * LANES) lookup(x, i, Math.min(2 * LANES, batch - i), y, workers);
@@ -458,6 +470,118 @@ public final class PreparedBcq {
         }
         lo.intoArray(yt, r * width);
         hi.intoArray(yt, r * width + LANES);
+    }
+
+    // ---- batches of many entries: dequantized row blocks, multiplied as dense ------------------------
+
+    /**
+     * Fewest batch entries for which {@link #dense} beats the table kernels: dequantizing costs a few vector
+     * operations per column and bit-plane, once for the whole batch, after which an entry costs what it costs the
+     * FP32 kernel, while the tables cost per entry and bit-plane. Measured crossovers (512×2048 and 2048×512,
+     * 2 threads): on JDK 25 against the permute kernel 16 entries at 1 bit, 8–12 at 2, 8 at 3, 6 at 4 and 6, 4 at
+     * 8; on JDK 17 against the sign walk and the μ = 8 panels 12 at 1 bit, 8–16 at 2, 4 at 3 and 4.
+     */
+    int denseMinBatch() {
+        return (kernel == SmallBatch.PERMUTE ? DENSE_MIN_PERMUTE : DENSE_MIN_WALK)[bits];
+    }
+
+    /** By bits (index 0 unused). */
+    private static final int[] DENSE_MIN_PERMUTE = {0, 16, 10, 8, 6, 6, 6, 5, 4}, DENSE_MIN_WALK = {0, 12, 10, 4, 4, 4, 4, 4, 4};
+
+    private void dense(float[] x, int batch, float[] y, Workers workers) {
+        int padded = words * WORD;
+        float[] xp = new float[batch * padded];
+        for (int i = 0; i < batch; i++)
+            for (int c = 0; c < cols; c++) xp[i * padded + column[c]] = x[i * cols + c];
+        int pairs = ceilDiv(blocks, 2);
+        // Work in vector operations: dequantizing (about 6 per column and bit-plane) and one FMA per column and entry.
+        int parts = workers.partsFor((long) blocks * padded * (6L * bits + batch));
+        workers.run(parts, part -> denseBlocks(xp, batch, y, Math.min(blocks, 2 * Workers.start(part, parts, pairs)),
+                Math.min(blocks, 2 * Workers.start(part + 1, parts, pairs))));
+    }
+
+    /** Row blocks {@code [b0, b1)}, two at a time: each pair dequantized to {@code w[column][2 blocks][lane]}, then swept four entries at a time. */
+    private void denseBlocks(float[] xp, int batch, float[] y, int b0, int b1) {
+        int padded = words * WORD;
+        float[] w = new float[padded * 2 * LANES];
+        for (int blk = b0; blk < b1; blk += 2) {
+            dequantize(blk, w, 0);
+            if (blk + 1 < b1) dequantize(blk + 1, w, LANES);
+            else for (int c = 0; c < padded; c++) Arrays.fill(w, c * 2 * LANES + LANES, (c + 1) * 2 * LANES, 0f);
+            int i = 0;
+            for (; i + 4 <= batch; i += 4) sweep2x4(w, xp, i, y, blk);
+            for (; i < batch; i++) sweep2x1(w, xp, i, y, blk);
+        }
+    }
+
+    /** Block {@code blk}'s weights, column by column, into {@code w[c·16 + half ..]}: offset + Σ_b α_b·(±1). */
+    private void dequantize(int blk, float[] w, int half) {
+        for (int g = 0; g < groups; g++) {
+            FloatVector base = offset == null ? FloatVector.zero(F) : FloatVector.fromArray(F, offset, (blk * groups + g) * LANES);
+            for (int k = g * wordsPerGroup; k < (g + 1) * wordsPerGroup; k++) {
+                int at = k * WORD * 2 * LANES + half;
+                for (int j = 0; j < WORD; j++) base.intoArray(w, at + j * 2 * LANES);
+                for (int b = 0; b < bits; b++) {
+                    // The stored α are negated: a set code bit (+1) flips them back.
+                    IntVector a = FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).reinterpretAsInts();
+                    IntVector v = IntVector.fromArray(I, codes, codeIndex(blk, b, k));
+                    for (int j = 0; j < WORD; j++, v = v.add(v)) {
+                        int o = at + j * 2 * LANES;
+                        FloatVector.fromArray(F, w, o).add(a.lanewise(VectorOperators.XOR, v.and(SIGN)).reinterpretAsFloats()).intoArray(w, o);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Entries {@code i .. i + 3} against the two dequantized blocks {@code blk, blk + 1}. */
+    private void sweep2x4(float[] w, float[] xp, int i, float[] y, int blk) {
+        int padded = words * WORD, x0 = i * padded, x1 = x0 + padded, x2 = x1 + padded, x3 = x2 + padded;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int c = 0, o = 0; c < padded; c++, o += 2 * LANES) {
+            FloatVector u = FloatVector.fromArray(F, w, o), v = FloatVector.fromArray(F, w, o + LANES);
+            FloatVector p = FloatVector.broadcast(F, xp[x0 + c]), q = FloatVector.broadcast(F, xp[x1 + c]);
+            a0 = u.fma(p, a0);
+            b0 = v.fma(p, b0);
+            a1 = u.fma(q, a1);
+            b1 = v.fma(q, b1);
+            p = FloatVector.broadcast(F, xp[x2 + c]);
+            q = FloatVector.broadcast(F, xp[x3 + c]);
+            a2 = u.fma(p, a2);
+            b2 = v.fma(p, b2);
+            a3 = u.fma(q, a3);
+            b3 = v.fma(q, b3);
+        }
+        float[] out = new float[8 * LANES];
+        a0.intoArray(out, 0);
+        b0.intoArray(out, LANES);
+        a1.intoArray(out, 2 * LANES);
+        b1.intoArray(out, 3 * LANES);
+        a2.intoArray(out, 4 * LANES);
+        b2.intoArray(out, 5 * LANES);
+        a3.intoArray(out, 6 * LANES);
+        b3.intoArray(out, 7 * LANES);
+        for (int k = 0; k < 4; k++) storePair(out, 2 * k * LANES, y, (i + k) * rows, blk);
+    }
+
+    private void sweep2x1(float[] w, float[] xp, int i, float[] y, int blk) {
+        int padded = words * WORD, x0 = i * padded;
+        FloatVector a0 = FloatVector.zero(F), b0 = a0;
+        for (int c = 0, o = 0; c < padded; c++, o += 2 * LANES) {
+            FloatVector p = FloatVector.broadcast(F, xp[x0 + c]);
+            a0 = FloatVector.fromArray(F, w, o).fma(p, a0);
+            b0 = FloatVector.fromArray(F, w, o + LANES).fma(p, b0);
+        }
+        float[] out = new float[2 * LANES];
+        a0.intoArray(out, 0);
+        b0.intoArray(out, LANES);
+        storePair(out, 0, y, i * rows, blk);
+    }
+
+    /** The 16 sums at {@code out[o ..]}, rows of blocks {@code blk} and {@code blk + 1}, into the entry's output at {@code yo}; rows past the end are padding. */
+    private void storePair(float[] out, int o, float[] y, int yo, int blk) {
+        int r0 = blk * LANES, n = Math.min(2 * LANES, rows - r0);
+        System.arraycopy(out, o, y, yo + r0, n);
     }
 
     // ---- layout --------------------------------------------------------------------------------------

@@ -1,38 +1,56 @@
 package bcqkit.kernel;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * A fixed set of threads for the kernels: {@code n − 1} pool threads plus the caller, which runs the
+ * A fixed set of threads for the kernels: {@code n − 1} helper threads plus the caller, which runs the
  * first part itself. Kernels split their rows into up to {@link #threads()} contiguous parts of equal
- * work, so no part waits on another; a product too small to repay the hand-over to another thread
- * (tens of microseconds when the machine is idle, milliseconds when it is busy) runs as fewer parts,
- * see {@link #partsFor}. Create once, reuse for every product, close at the end
+ * work, so no part waits on another; a product too small to repay the hand-over to another thread runs
+ * as fewer parts, see {@link #partsFor}. Create once, reuse for every product, close at the end
  * (try-with-resources); a single-thread instance starts no thread at all.
+ *
+ * <p>The hand-over spins: after a product, helpers watch for the next one for {@value #SPIN_NANOS} ns
+ * before they park, and the caller spins as long while it waits for them. A Transformer's products come
+ * a few microseconds apart, so the helpers are still watching and a hand-over costs about a microsecond;
+ * parking and waking through an executor cost tens of microseconds on this machine, which kept every
+ * 512×512 product of the engine on one thread. Bounded spinning keeps an idle instance off the CPU.
  */
 public final class Workers implements AutoCloseable {
-    /** Work per part (in vector operations or table lookups) below which a product keeps fewer parts: about 50 µs. */
-    static final long MIN_WORK_PER_PART = 1 << 17;
+    /** Work per part (in vector operations or table lookups) below which a product keeps fewer parts: about 6 µs. */
+    static final long MIN_WORK_PER_PART = 1 << 14;
+    /** How long a waiting thread spins before it parks. */
+    static final long SPIN_NANOS = 200_000;
 
     private final int threads;
     private final long minWorkPerPart;
-    private final ExecutorService pool;
+    private final Thread[] helpers;
+    /** One product: helpers read task and parts from the same record, never a mix of two products. */
+    private record Job(long id, IntConsumer task, int parts) {}
+
+    private volatile Job job = new Job(0, null, 0);
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    /** Helper i + 1 while it parks (or is about to): a volatile store before its last look at the job, as the caller stores the job before looking here. */
+    private final AtomicReferenceArray<Thread> sleepingHelper;
+    private volatile Thread sleepingCaller;
+    private volatile boolean closed;
 
     Workers(int threads, long minWorkPerPart) {
         if (threads < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + threads);
         this.threads = threads;
         this.minWorkPerPart = minWorkPerPart;
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "bcq-kernel");
-            t.setDaemon(true);
-            return t;
-        });
+        helpers = new Thread[threads - 1];
+        sleepingHelper = new AtomicReferenceArray<>(Math.max(0, threads - 1));
+        for (int i = 0; i < helpers.length; i++) {
+            int part = i + 1;
+            helpers[i] = new Thread(() -> serve(part), "bcq-kernel-" + part);
+            helpers[i].setDaemon(true);
+            helpers[i].start();
+        }
     }
 
     public static Workers of(int threads) {
@@ -53,43 +71,78 @@ public final class Workers implements AutoCloseable {
         run(threads, part);
     }
 
-    /** Calls {@code part.accept(i)} for every {@code i} in {@code [0, parts)}, in parallel; returns when all are done. */
-    public void run(int parts, IntConsumer part) {
+    /**
+     * Calls {@code part.accept(i)} for every {@code i} in {@code [0, parts)}, in parallel; returns when all are done,
+     * rethrowing the first failure of any part. Callers on several threads take turns.
+     */
+    public synchronized void run(int parts, IntConsumer part) {
         if (parts < 1 || parts > threads) throw new IllegalArgumentException("parts must be in 1.." + threads + ", got " + parts);
+        if (closed) throw new IllegalStateException("these workers are closed");
         if (parts == 1) {
             part.accept(0);
             return;
         }
-        List<Future<?>> others = new ArrayList<>(parts - 1);
-        for (int i = 1; i < parts; i++) {
-            int p = i;
-            others.add(pool.submit(() -> part.accept(p)));
+        pending.set(parts - 1);
+        job = new Job(job.id() + 1, part, parts);
+        for (int i = 0; i < parts - 1; i++) {
+            Thread t = sleepingHelper.get(i);
+            if (t != null) LockSupport.unpark(t);
         }
-        RuntimeException failure = null;
+        RuntimeException mine = null;
         try {
             part.accept(0);
         } catch (RuntimeException e) {
-            failure = e;
+            mine = e;
         }
-        // Wait for every part even after a failure or an interrupt: none may still be writing into the caller's arrays.
-        boolean interrupted = false;
-        for (Future<?> f : others) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-                    if (failure == null) failure = cause;
-                    else failure.addSuppressed(cause);
-                    break;
+        // Wait for every part even after a failure: none may still be writing into the caller's arrays.
+        long start = System.nanoTime();
+        while (pending.get() > 0) {
+            if (System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            sleepingCaller = Thread.currentThread();
+            if (pending.get() > 0) LockSupport.parkNanos(this, 100_000);
+            sleepingCaller = null;
+        }
+        RuntimeException theirs = failure.getAndSet(null);
+        if (mine != null) {
+            if (theirs != null) mine.addSuppressed(theirs);
+            throw mine;
+        }
+        if (theirs != null) throw theirs;
+    }
+
+    /** A helper's loop: part {@code part} of every product that has that many parts, until closed. */
+    private void serve(int part) {
+        long seen = 0;
+        while (true) {
+            Job j = job;
+            if (j.id() == seen) {
+                long start = System.nanoTime();
+                while ((j = job).id() == seen && !closed && System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+                if (j.id() == seen && !closed) {
+                    sleepingHelper.set(part - 1, Thread.currentThread());
+                    if (job.id() == seen && !closed) LockSupport.parkNanos(this, 10_000_000);
+                    sleepingHelper.set(part - 1, null);
+                    continue;
+                }
+            }
+            if (closed) return;
+            seen = j.id();
+            if (part >= j.parts()) continue;
+            try {
+                j.task().accept(part);
+            } catch (RuntimeException | Error e) {
+                RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException("kernel part " + part + " failed", e);
+                if (!failure.compareAndSet(null, r)) failure.get().addSuppressed(r);
+            } finally {
+                if (pending.decrementAndGet() == 0) {
+                    Thread c = sleepingCaller;
+                    if (c != null) LockSupport.unpark(c);
                 }
             }
         }
-        if (interrupted) Thread.currentThread().interrupt();
-        if (failure != null) throw failure;
     }
 
     /** Start of part {@code part} when {@code n} items are split into {@code parts} contiguous parts. */
@@ -99,6 +152,7 @@ public final class Workers implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) pool.shutdownNow();
+        closed = true;
+        for (Thread t : helpers) LockSupport.unpark(t);
     }
 }

@@ -73,6 +73,40 @@ class WorkersTest {
         }
     }
 
+    /** Many products in a row, some after the helpers have parked: every part runs exactly once per product. */
+    @Test
+    void handsOverEveryProductExactlyOnce() throws InterruptedException {
+        try (Workers w = Workers.of(3)) {
+            int[] runs = new int[3];
+            for (int i = 0; i < 100_000; i++) {
+                int parts = 2 + i % 2;
+                w.run(parts, p -> runs[p]++);
+                if (i % 20_000 == 0) Thread.sleep(Workers.SPIN_NANOS / 1_000_000 + 5);
+            }
+            // Plain array writes by the helpers: visible here only if run() waits for them properly.
+            assertEquals(100_000, runs[0]);
+            assertEquals(100_000, runs[1]);
+            assertEquals(50_000, runs[2]);
+        }
+    }
+
+    @Test
+    void anErrorInAHelperReachesTheCaller() {
+        try (Workers w = Workers.of(2)) {
+            var e = assertThrows(IllegalStateException.class, () -> w.run(p -> {
+                if (p == 1) throw new AssertionError("boom");
+            }));
+            assertTrue(e.getCause() instanceof AssertionError, String.valueOf(e.getCause()));
+        }
+    }
+
+    @Test
+    void refusesWorkAfterClose() {
+        Workers w = Workers.of(2);
+        w.close();
+        assertThrows(IllegalStateException.class, () -> w.run(p -> {}));
+    }
+
     @Test
     void rejectsZeroThreads() {
         var e = assertThrows(IllegalArgumentException.class, () -> Workers.of(0));

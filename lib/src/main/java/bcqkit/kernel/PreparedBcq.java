@@ -60,14 +60,14 @@ import java.util.Arrays;
  * panel of 16 about 0.6×, hence the crossover at 6 entries ({@link SmallBatch#lutMinBatch}). The permute
  * kernel costs about 0.4× the walk per entry, and a panel of 16 only matched it (512×2048 and 512×512 at
  * batches 8 to 25, JDK 25), and from 8 entries on the dense path below beats both: with the permute kernel the
- * panels are never used.
+ * panels are never used; they serve the sign walk (JDK 17).
  *
- * <p><b>Many batch entries: dequantized blocks.</b> From {@link #denseMinBatch} entries on (8 at 3 bits on JDK 25,
- * 4 on JDK 17) a product dequantizes two row blocks at a time into floats, column by column (the sign walk's XOR
- * on α instead of x), and multiplies them with the batch as a dense kernel would, four entries per pass. The
+ * <p><b>Many batch entries: dequantized blocks (JDK 25).</b> From {@link #denseMinBatch} entries on (8 at 3
+ * bits) a product dequantizes two row blocks at a time into floats, 256 columns at a time (the sign walk's XOR on
+ * α instead of x), and multiplies them with the batch as a dense kernel would, four entries per pass. The
  * dequantized rows live only while they are used: the matrix stays packed. The tables cost per entry and
  * bit-plane; dequantizing costs per bit-plane once for the whole batch, so at 25 entries (an encoder's source
- * sentence) it takes half the tables' time (512×2048, 3 bits: 1.2 ms against 2.3).
+ * sentence) it takes a third of the tables' time (512×2048, 3 bits: 0.71 ms against 2.3).
  *
  * <p>Threads split the row blocks (small products use fewer, see {@link Workers#partsFor}). Sums are
  * float, in an order that does not depend on the thread count, so results are the same for any number
@@ -477,16 +477,17 @@ public final class PreparedBcq {
     /**
      * Fewest batch entries for which {@link #dense} beats the table kernels: dequantizing costs a few vector
      * operations per column and bit-plane, once for the whole batch, after which an entry costs what it costs the
-     * FP32 kernel, while the tables cost per entry and bit-plane. Measured crossovers (512×2048 and 2048×512,
-     * 2 threads): on JDK 25 against the permute kernel 16 entries at 1 bit, 8–12 at 2, 8 at 3, 6 at 4 and 6, 4 at
-     * 8; on JDK 17 against the sign walk and the μ = 8 panels 12 at 1 bit, 8–16 at 2, 4 at 3 and 4.
+     * FP32 kernel, while the tables cost per entry and bit-plane. Crossovers measured against the permute kernel on
+     * JDK 25 (512×2048 and 2048×512, 2 threads): 16 entries at 1 bit, 8–12 at 2, 8 at 3, 6 at 4 and 6, 4 at 8. On
+     * JDK 17 (sign walk) the dense path would win from 4 entries at 3 bits, but C2 there does not reliably keep its
+     * vectors in registers: two of four base-engine runs took 4–7× as long. It keeps the tables.
      */
     int denseMinBatch() {
-        return (kernel == SmallBatch.PERMUTE ? DENSE_MIN_PERMUTE : DENSE_MIN_WALK)[bits];
+        return kernel == SmallBatch.PERMUTE ? DENSE_MIN_PERMUTE[bits] : Integer.MAX_VALUE;
     }
 
     /** By bits (index 0 unused). */
-    private static final int[] DENSE_MIN_PERMUTE = {0, 16, 10, 8, 6, 6, 6, 5, 4}, DENSE_MIN_WALK = {0, 12, 10, 4, 4, 4, 4, 4, 4};
+    private static final int[] DENSE_MIN_PERMUTE = {0, 16, 10, 8, 6, 6, 6, 5, 4};
 
     private void dense(float[] x, int batch, float[] y, Workers workers) {
         int padded = words * WORD;
@@ -500,45 +501,57 @@ public final class PreparedBcq {
                 Math.min(blocks, 2 * Workers.start(part + 1, parts, pairs))));
     }
 
-    /** Row blocks {@code [b0, b1)}, two at a time: each pair dequantized to {@code w[column][2 blocks][lane]}, then swept four entries at a time. */
+    /** Words per column tile of {@link #dense}: two dequantized blocks of it take 16 KB, which stays in L1 while every entry passes. */
+    private static final int DENSE_TILE_WORDS = 8;
+
+    /**
+     * Row blocks {@code [b0, b1)}, two at a time, column tile by column tile: the tile of both blocks dequantized to
+     * {@code w[column][2 blocks][lane]}, then swept four entries at a time into the pair's sums {@code acc[entry][16]}.
+     */
     private void denseBlocks(float[] xp, int batch, float[] y, int b0, int b1) {
-        int padded = words * WORD;
-        float[] w = new float[padded * 2 * LANES];
+        float[] w = new float[DENSE_TILE_WORDS * WORD * 2 * LANES], acc = new float[batch * 2 * LANES];
         for (int blk = b0; blk < b1; blk += 2) {
-            dequantize(blk, w, 0);
-            if (blk + 1 < b1) dequantize(blk + 1, w, LANES);
-            else for (int c = 0; c < padded; c++) Arrays.fill(w, c * 2 * LANES + LANES, (c + 1) * 2 * LANES, 0f);
-            int i = 0;
-            for (; i + 4 <= batch; i += 4) sweep2x4(w, xp, i, y, blk);
-            for (; i < batch; i++) sweep2x1(w, xp, i, y, blk);
+            Arrays.fill(acc, 0f);
+            for (int k0 = 0; k0 < words; k0 += DENSE_TILE_WORDS) {
+                int k1 = Math.min(words, k0 + DENSE_TILE_WORDS);
+                dequantize(blk, k0, k1, w, 0);
+                if (blk + 1 < b1) dequantize(blk + 1, k0, k1, w, LANES);
+                else for (int c = 0; c < (k1 - k0) * WORD; c++) Arrays.fill(w, c * 2 * LANES + LANES, (c + 1) * 2 * LANES, 0f);
+                int i = 0;
+                for (; i + 4 <= batch; i += 4) sweep2x4(w, xp, i, k0 * WORD, (k1 - k0) * WORD, acc);
+                for (; i < batch; i++) sweep2x1(w, xp, i, k0 * WORD, (k1 - k0) * WORD, acc);
+            }
+            int r0 = blk * LANES, n = Math.min(2 * LANES, rows - r0);
+            for (int i = 0; i < batch; i++) System.arraycopy(acc, i * 2 * LANES, y, i * rows + r0, n);
         }
     }
 
-    /** Block {@code blk}'s weights, column by column, into {@code w[c·16 + half ..]}: offset + Σ_b α_b·(±1). */
-    private void dequantize(int blk, float[] w, int half) {
-        for (int g = 0; g < groups; g++) {
+    /** Words {@code [k0, k1)} of block {@code blk}, column by column, into {@code w[(c − 32·k0)·16 + half ..]}: offset + Σ_b α_b·(±1). */
+    private void dequantize(int blk, int k0, int k1, float[] w, int half) {
+        for (int k = k0; k < k1; k++) {
+            int g = k / wordsPerGroup, at = (k - k0) * WORD * 2 * LANES + half;
             FloatVector base = offset == null ? FloatVector.zero(F) : FloatVector.fromArray(F, offset, (blk * groups + g) * LANES);
-            for (int k = g * wordsPerGroup; k < (g + 1) * wordsPerGroup; k++) {
-                int at = k * WORD * 2 * LANES + half;
-                for (int j = 0; j < WORD; j++) base.intoArray(w, at + j * 2 * LANES);
-                for (int b = 0; b < bits; b++) {
-                    // The stored α are negated: a set code bit (+1) flips them back.
-                    IntVector a = FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).reinterpretAsInts();
-                    IntVector v = IntVector.fromArray(I, codes, codeIndex(blk, b, k));
-                    for (int j = 0; j < WORD; j++, v = v.add(v)) {
-                        int o = at + j * 2 * LANES;
-                        FloatVector.fromArray(F, w, o).add(a.lanewise(VectorOperators.XOR, v.and(SIGN)).reinterpretAsFloats()).intoArray(w, o);
-                    }
+            for (int j = 0; j < WORD; j++) base.intoArray(w, at + j * 2 * LANES);
+            for (int b = 0; b < bits; b++) {
+                // The stored α are negated: a set code bit (+1) flips them back.
+                IntVector a = FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).reinterpretAsInts();
+                IntVector v = IntVector.fromArray(I, codes, codeIndex(blk, b, k));
+                for (int j = 0; j < WORD; j++, v = v.add(v)) {
+                    int o = at + j * 2 * LANES;
+                    FloatVector.fromArray(F, w, o).add(a.lanewise(VectorOperators.XOR, v.and(SIGN)).reinterpretAsFloats()).intoArray(w, o);
                 }
             }
         }
     }
 
-    /** Entries {@code i .. i + 3} against the two dequantized blocks {@code blk, blk + 1}. */
-    private void sweep2x4(float[] w, float[] xp, int i, float[] y, int blk) {
-        int padded = words * WORD, x0 = i * padded, x1 = x0 + padded, x2 = x1 + padded, x3 = x2 + padded;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (int c = 0, o = 0; c < padded; c++, o += 2 * LANES) {
+    /** Entries {@code i .. i + 3} against the tile's {@code n} columns from padded column {@code c0}, added to their sums. */
+    private void sweep2x4(float[] w, float[] xp, int i, int c0, int n, float[] acc) {
+        int padded = words * WORD, x0 = i * padded + c0, x1 = x0 + padded, x2 = x1 + padded, x3 = x2 + padded, s = i * 2 * LANES;
+        FloatVector a0 = FloatVector.fromArray(F, acc, s), b0 = FloatVector.fromArray(F, acc, s + LANES);
+        FloatVector a1 = FloatVector.fromArray(F, acc, s + 2 * LANES), b1 = FloatVector.fromArray(F, acc, s + 3 * LANES);
+        FloatVector a2 = FloatVector.fromArray(F, acc, s + 4 * LANES), b2 = FloatVector.fromArray(F, acc, s + 5 * LANES);
+        FloatVector a3 = FloatVector.fromArray(F, acc, s + 6 * LANES), b3 = FloatVector.fromArray(F, acc, s + 7 * LANES);
+        for (int c = 0, o = 0; c < n; c++, o += 2 * LANES) {
             FloatVector u = FloatVector.fromArray(F, w, o), v = FloatVector.fromArray(F, w, o + LANES);
             FloatVector p = FloatVector.broadcast(F, xp[x0 + c]), q = FloatVector.broadcast(F, xp[x1 + c]);
             a0 = u.fma(p, a0);
@@ -552,36 +565,26 @@ public final class PreparedBcq {
             a3 = u.fma(q, a3);
             b3 = v.fma(q, b3);
         }
-        float[] out = new float[8 * LANES];
-        a0.intoArray(out, 0);
-        b0.intoArray(out, LANES);
-        a1.intoArray(out, 2 * LANES);
-        b1.intoArray(out, 3 * LANES);
-        a2.intoArray(out, 4 * LANES);
-        b2.intoArray(out, 5 * LANES);
-        a3.intoArray(out, 6 * LANES);
-        b3.intoArray(out, 7 * LANES);
-        for (int k = 0; k < 4; k++) storePair(out, 2 * k * LANES, y, (i + k) * rows, blk);
+        a0.intoArray(acc, s);
+        b0.intoArray(acc, s + LANES);
+        a1.intoArray(acc, s + 2 * LANES);
+        b1.intoArray(acc, s + 3 * LANES);
+        a2.intoArray(acc, s + 4 * LANES);
+        b2.intoArray(acc, s + 5 * LANES);
+        a3.intoArray(acc, s + 6 * LANES);
+        b3.intoArray(acc, s + 7 * LANES);
     }
 
-    private void sweep2x1(float[] w, float[] xp, int i, float[] y, int blk) {
-        int padded = words * WORD, x0 = i * padded;
-        FloatVector a0 = FloatVector.zero(F), b0 = a0;
-        for (int c = 0, o = 0; c < padded; c++, o += 2 * LANES) {
+    private void sweep2x1(float[] w, float[] xp, int i, int c0, int n, float[] acc) {
+        int x0 = i * words * WORD + c0, s = i * 2 * LANES;
+        FloatVector a0 = FloatVector.fromArray(F, acc, s), b0 = FloatVector.fromArray(F, acc, s + LANES);
+        for (int c = 0, o = 0; c < n; c++, o += 2 * LANES) {
             FloatVector p = FloatVector.broadcast(F, xp[x0 + c]);
             a0 = FloatVector.fromArray(F, w, o).fma(p, a0);
             b0 = FloatVector.fromArray(F, w, o + LANES).fma(p, b0);
         }
-        float[] out = new float[2 * LANES];
-        a0.intoArray(out, 0);
-        b0.intoArray(out, LANES);
-        storePair(out, 0, y, i * rows, blk);
-    }
-
-    /** The 16 sums at {@code out[o ..]}, rows of blocks {@code blk} and {@code blk + 1}, into the entry's output at {@code yo}; rows past the end are padding. */
-    private void storePair(float[] out, int o, float[] y, int yo, int blk) {
-        int r0 = blk * LANES, n = Math.min(2 * LANES, rows - r0);
-        System.arraycopy(out, o, y, yo + r0, n);
+        a0.intoArray(acc, s);
+        b0.intoArray(acc, s + LANES);
     }
 
     // ---- layout --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package bcqkit.engine;
 
 import ai.djl.ndarray.NDManager;
+import bcqkit.kernel.PreparedBcq;
 import bcqkit.kernel.Workers;
 import bcqkit.nmt.Transformer;
 import bcqkit.qmodel.QuantizedModel;
@@ -61,11 +62,17 @@ class KernelsTest {
         for (Object[] c : cases) {
             int in = (int) c[0], out = (int) c[1], bits = (int) c[2], group = (int) c[3];
             BcqMatrix b = Quantizers.quantize(FloatMatrix.gaussian(in, out, in * 31L + out), QuantConfig.of((Method) c[4], bits).withGroup(group).withIters(3), 1);
-            TransposedBcq t = new TransposedBcq(b);
-            assertEquals(out, t.rows());
-            assertEquals(in, t.cols());
-            check(t, transpose(b.dequantize()), java.util.Arrays.toString(c));
+            // Both small-batch kernels; with the permute kernel the batches of 17 and 33 take the dense path at any bits.
+            for (PreparedBcq.SmallBatch kernel : PreparedBcq.SmallBatch.values()) {
+                TransposedBcq t = new TransposedBcq(b, kernel);
+                assertEquals(out, t.rows());
+                assertEquals(in, t.cols());
+                check(t, transpose(b.dequantize()), java.util.Arrays.toString(c) + ", " + kernel);
+            }
         }
+        BcqMatrix b = Quantizers.quantize(FloatMatrix.gaussian(10, 12, 1), QuantConfig.of(Method.GREEDY, 2).withGroup(5), 1);
+        var e = assertThrows(IllegalArgumentException.class, () -> PreparedBcq.transposed(b, 3, 4, PreparedBcq.SmallBatch.PERMUTE));
+        assertTrue(e.getMessage().contains("columns 3..6"), e.getMessage());
     }
 
     @Test

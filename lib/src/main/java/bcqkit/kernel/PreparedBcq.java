@@ -217,7 +217,8 @@ public final class PreparedBcq {
     public int rows() { return rows; }
     /** Columns of x. */
     public int cols() { return inputs; }
-    public int bits() { return bits; }
+    /** Code bits per weight (a {@link #transposed} matrix stores them as planes of one bit). */
+    public int bits() { return bits * planes; }
 
     /** Bytes a product reads from the matrix: codes, scales and offsets in this layout, padding included. */
     public long bytes() {

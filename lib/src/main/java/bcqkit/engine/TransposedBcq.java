@@ -11,7 +11,7 @@ import bcqkit.quant.BcqMatrix;
  * {@code Σ_r offset[r][g]·x[r]} to every output of group {@code g}.
  */
 public final class TransposedBcq implements Linear {
-    private final int in, out, bits, groupSize, groups;
+    private final int in, out, groupSize, groups;
     /** {@code parts[g]}: W's rows of output group g. */
     private final PreparedBcq[] parts;
     /** {@code offset[g·in + r]}, or null. */
@@ -24,7 +24,6 @@ public final class TransposedBcq implements Linear {
     TransposedBcq(BcqMatrix b, PreparedBcq.SmallBatch kernel) {
         in = b.rows();
         out = b.cols();
-        bits = b.bits();
         groupSize = b.groupSize();
         groups = b.groups();
         parts = new PreparedBcq[groups];
@@ -65,5 +64,5 @@ public final class TransposedBcq implements Linear {
         return sum;
     }
 
-    @Override public String describe() { return "bcq^T " + bits + "b"; }
+    @Override public String describe() { return "bcq^T " + parts[0].bits() + "b"; }
 }

@@ -4,6 +4,7 @@ import bcqkit.bench.KernelSweep;
 import bcqkit.bench.KernelSweep.Row;
 import bcqkit.bench.KernelSweep.Shape;
 import bcqkit.bench.Timing;
+import bcqkit.engine.TransposedBcq;
 import bcqkit.io.AtomicFiles;
 import bcqkit.kernel.PreparedBcq;
 import bcqkit.kernel.Workers;
@@ -71,6 +72,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--group", defaultValue = "0", paramLabel = "G", description = "group size of the scales, 0 = per row (default: ${DEFAULT-VALUE})")
         int group;
 
+        @Option(names = "--transposed", description = {"quantize Wᵀ instead, so α sits on W's columns (the layout of \"scales\": \"fewest\" FFN matrices),",
+                "and time the engine's folded product (TransposedBcq); --group then groups W's rows"})
+        boolean transposed;
+
         @Option(names = "--reps", defaultValue = "20", paramLabel = "N", description = "timed repetitions after the warm-up (default: ${DEFAULT-VALUE})")
         int reps;
 
@@ -84,24 +89,35 @@ public final class BenchCommand implements Runnable {
             if (bits < 1 || bits > BcqMatrix.MAX_BITS) throw usage(spec, "--bits must be in 1.." + BcqMatrix.MAX_BITS + ", got " + bits);
             if (batch < 1) throw usage(spec, "--batch must be >= 1, got " + batch);
             if (nThreads < 1) throw usage(spec, "--threads must be >= 1, got " + nThreads);
-            if (group < 0 || group > cols) throw usage(spec, "--group must be in 0.." + cols + " (--cols), got " + group);
+            int scaled = transposed ? rows : cols;
+            if (group < 0 || group > scaled) throw usage(spec, "--group must be in 0.." + scaled + (transposed ? " (--rows, with --transposed)" : " (--cols)") + ", got " + group);
             if (reps < 1) throw usage(spec, "--reps must be >= 1, got " + reps);
 
             PrintWriter out = spec.commandLine().getOut();
-            BcqMatrix q = Quantizers.quantize(FloatMatrix.gaussian(rows, cols, seed), QuantConfig.of(Method.GREEDY, bits).withGroup(group), nThreads);
-            PreparedBcq k = PreparedBcq.of(q);
+            FloatMatrix w = FloatMatrix.gaussian(rows, cols, seed);
+            if (transposed) {
+                float[] t = new float[rows * cols];
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < cols; c++) t[c * rows + r] = w.data()[r * cols + c];
+                w = new FloatMatrix(cols, rows, t);
+            }
+            BcqMatrix q = Quantizers.quantize(w, QuantConfig.of(Method.GREEDY, bits).withGroup(group), nThreads);
             float[] x = FloatMatrix.gaussian(batch, cols, seed + batch).data(), y = new float[batch * rows];
+            TransposedBcq folded = transposed ? new TransposedBcq(q) : null;
+            PreparedBcq plain = transposed ? null : PreparedBcq.of(q);
+            long bytes = transposed ? folded.bytes() : plain.bytes();
             out.printf(Locale.ROOT, "bcq %dx%d, %d bit%s, %s, greedy; batch %d, %d thread%s%n", rows, cols, bits, bits == 1 ? "" : "s",
-                    group == 0 || group == cols ? "per-row" : "group " + group, batch, nThreads, nThreads == 1 ? "" : "s");
-            out.printf(Locale.ROOT, "packed weights: %.3f MB read per product (%.3f bits/weight with scales)%n", k.bytes() / 1e6, q.bitsPerWeight());
-            out.printf(Locale.ROOT, "small-batch kernel: %s (Java %s)%n", k.kernel(), Runtime.version().feature());
+                    (group == 0 || group == scaled ? "per-" + (transposed ? "column" : "row") : "group " + group) + (transposed ? ", stored transposed" : ""),
+                    batch, nThreads, nThreads == 1 ? "" : "s");
+            out.printf(Locale.ROOT, "packed weights: %.3f MB read per product (%.3f bits/weight with scales)%n", bytes / 1e6, q.bitsPerWeight());
+            out.printf(Locale.ROOT, "small-batch kernel: %s (Java %s)%n", PreparedBcq.SmallBatch.forThisJvm(), Runtime.version().feature());
             out.flush();
             Timing t;
             try (Workers workers = Workers.of(nThreads)) {
-                t = Timing.of(() -> k.multiply(x, batch, y, workers), reps, Double.POSITIVE_INFINITY);
+                t = Timing.of(transposed ? () -> folded.multiply(x, batch, y, workers) : () -> plain.multiply(x, batch, y, workers), reps, Double.POSITIVE_INFINITY);
             }
             out.printf(Locale.ROOT, "median %.4f ms (min %.4f, max %.4f) over %d reps of %d call%s; %.2f GB/s of packed weights%n",
-                    t.medianMs(), t.minMs(), t.maxMs(), t.reps(), t.calls(), t.calls() == 1 ? "" : "s", t.gbps(k.bytes()));
+                    t.medianMs(), t.minMs(), t.maxMs(), t.reps(), t.calls(), t.calls() == 1 ? "" : "s", t.gbps(bytes));
             out.printf(Locale.ROOT, "median_ms=%.6f%n", t.medianMs());
             out.flush();
             return 0;
@@ -143,6 +159,10 @@ public final class BenchCommand implements Runnable {
 
         @Option(names = "--group", defaultValue = "0", paramLabel = "G", description = "group size of the scales, 0 = per row (default: ${DEFAULT-VALUE})")
         int group;
+
+        @Option(names = "--transposed", description = {"quantize Wᵀ instead, so α sits on W's columns (the layout of \"scales\": \"fewest\" FFN matrices),",
+                "and time the engine's folded product (TransposedBcq); --group then groups W's rows"})
+        boolean transposed;
 
         @Option(names = "--baselines", split = ",", paramLabel = "NAME", description = "FP32 baselines among java-vector, nd4j, torch (default: all)")
         List<String> baselines = new ArrayList<>(KernelSweep.BASELINES);

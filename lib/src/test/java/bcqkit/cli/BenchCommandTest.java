@@ -25,6 +25,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void gemvTimesTheFoldedProductOfATransposedMatrix() {
+        CliRun r = CliRun.of("bench", "gemv", "--rows", "40", "--cols", "9", "--bits", "3", "--batch", "2", "--threads", "2", "--group", "16", "--transposed", "--reps", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("40x9, 3 bits, group 16, stored transposed"), r.out());
+        assertTrue(Double.parseDouble(r.values().get("median_ms")) > 0, r.out());
+        // With --transposed the scales group W's rows, so a group as long as --rows is allowed and one longer is not.
+        assertEquals(0, CliRun.of("bench", "gemv", "--rows", "40", "--cols", "9", "--bits", "1", "--group", "40", "--transposed", "--reps", "1").code());
+        CliRun bad = CliRun.of("bench", "gemv", "--rows", "40", "--cols", "9", "--bits", "1", "--group", "41", "--transposed");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--group must be in 0..40 (--rows, with --transposed), got 41"), bad.err());
+    }
+
+    @Test
     void gemvRejectsBitsOutOfRange() {
         CliRun r = CliRun.of("bench", "gemv", "--rows", "4", "--cols", "4", "--bits", "9");
         assertEquals(2, r.code());

@@ -160,10 +160,6 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--group", defaultValue = "0", paramLabel = "G", description = "group size of the scales, 0 = per row (default: ${DEFAULT-VALUE})")
         int group;
 
-        @Option(names = "--transposed", description = {"quantize Wᵀ instead, so α sits on W's columns (the layout of \"scales\": \"fewest\" FFN matrices),",
-                "and time the engine's folded product (TransposedBcq); --group then groups W's rows"})
-        boolean transposed;
-
         @Option(names = "--baselines", split = ",", paramLabel = "NAME", description = "FP32 baselines among java-vector, nd4j, torch (default: all)")
         List<String> baselines = new ArrayList<>(KernelSweep.BASELINES);
 

@@ -59,6 +59,17 @@ final class NgramStats {
         refLen += closest;
     }
 
+    /** Adds {@code times} copies of {@code other}'s sums (a segment drawn that often by {@link PairedBootstrap}). */
+    void addTotals(NgramStats other, long times) {
+        hypLen += times * other.hypLen;
+        refLen += times * other.refLen;
+        for (int n = 0; n < MAX_ORDER; n++) {
+            correct[n] += times * other.correct[n];
+            total[n] += times * other.total[n];
+            nltkTotal[n] += times * other.nltkTotal[n];
+        }
+    }
+
     private int[] ids(String[] tokens) {
         int[] out = new int[tokens.length];
         for (int i = 0; i < tokens.length; i++) {

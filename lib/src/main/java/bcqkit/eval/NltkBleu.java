@@ -73,8 +73,12 @@ public final class NltkBleu {
             refCounts.add(refs.get(i).size());
             s.add(hyps.get(i), refs.get(i));
         }
-        String signature = "nrefs:" + (refCounts.size() == 1 ? refCounts.iterator().next().toString() : "var")
-                + "|tok:whitespace|weights:0.25,0.25,0.25,0.25|smooth:none|nltk:" + NLTK_VERSION;
+        return score(s, "nrefs:" + (refCounts.size() == 1 ? refCounts.iterator().next().toString() : "var")
+                + "|tok:whitespace|weights:0.25,0.25,0.25,0.25|smooth:none|nltk:" + NLTK_VERSION);
+    }
+
+    /** The score of summed statistics. */
+    static NltkScore score(NgramStats s, String signature) {
         double bp;
         if (s.hypLen > s.refLen) bp = 1;
         else if (s.hypLen == 0) bp = 0;

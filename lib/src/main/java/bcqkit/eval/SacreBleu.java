@@ -134,13 +134,13 @@ public record SacreBleu(BleuTokenizer tokenizer, boolean lowercase, Smoothing sm
                 + "|smooth:" + smooth + "|version:" + SACREBLEU_VERSION;
     }
 
-    private String[] tokens(String segment) {
+    String[] tokens(String segment) {
         // Python's str.lower(); Locale.ROOT keeps the result independent of the machine's locale.
         if (lowercase) segment = segment.toLowerCase(Locale.ROOT);
         return tokenizer.tokens(PyStrings.rstrip(segment));
     }
 
-    private BleuScore score(NgramStats s, String nrefs, List<String> warnings) {
+    BleuScore score(NgramStats s, String nrefs, List<String> warnings) {
         int orders = NgramStats.MAX_ORDER;
         double bp = 1.0;
         if (s.hypLen < s.refLen) bp = s.hypLen > 0 ? Math.exp(1 - (double) s.refLen / s.hypLen) : 0.0;

@@ -149,4 +149,31 @@ class BleuCommandTest {
         assertTrue(err.startsWith("bcq: error: "), err);
         for (String p : parts) assertTrue(err.contains(p), "error should mention '" + p + "': " + err);
     }
+
+    /** --compare: the paired bootstrap's line, with the scores of each file on its own; the resampling options need it. */
+    @Test
+    void comparesTwoSystems() throws IOException {
+        List<String> refs = bcqkit.eval.PairedBootstrapTest.references(100, 1);
+        List<String> a = bcqkit.eval.PairedBootstrapTest.noisy(refs, 0.2, 2), b = bcqkit.eval.PairedBootstrapTest.noisy(refs, 0.4, 3);
+        Path ref = dir.resolve("ref.txt"), hypA = dir.resolve("a.txt"), hypB = dir.resolve("b.txt");
+        Files.write(ref, refs, StandardCharsets.UTF_8);
+        Files.write(hypA, a, StandardCharsets.UTF_8);
+        Files.write(hypB, b, StandardCharsets.UTF_8);
+        CliRun r = run("bleu", "--hyp", hypA.toString(), "--ref", ref.toString(), "--compare", hypB.toString(), "--samples", "200");
+        assertEquals(0, r.code(), r.err());
+        double sa = bcqkit.eval.SacreBleu.corpusDefaults().corpus(a, refs).score(), sb = bcqkit.eval.SacreBleu.corpusDefaults().corpus(b, refs).score();
+        assertTrue(r.out().startsWith(String.format(java.util.Locale.ROOT, "sacreBLEU on 100 segments: A %.2f, B %.2f, A - B %+.2f, 95%% interval [", sa, sb, sa - sb)), r.out());
+        assertTrue(r.out().contains("over 200 paired resamples (seed 12345)"), r.out());
+        r = run("bleu", "--metric", "nltk", "--hyp", hypA.toString(), "--ref", ref.toString(), "--compare", hypB.toString(), "--seed", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("NLTK BLEU on 100 segments: A "), r.out());
+        assertTrue(r.out().contains("over 1000 paired resamples (seed 3)"), r.out());
+
+        r = run("bleu", "--hyp", hypA.toString(), "--ref", ref.toString(), "--samples", "10");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--samples and --seed go with --compare"), r.err());
+        Files.write(hypB, b.subList(0, 99), StandardCharsets.UTF_8);
+        r = run("bleu", "--hyp", hypA.toString(), "--ref", ref.toString(), "--compare", hypB.toString());
+        assertTrue(r.code() != 0 && r.err().contains("b.txt") && r.err().contains("99 lines"), r.err());
+    }
 }

@@ -31,7 +31,9 @@ import java.util.Arrays;
  * between JVM runs on this machine), against 2.7 and 1.05 ms for the sign walk. {@code rearrange} on a
  * float shuffle made from the same indices took 2.0 and 0.98 ms: the int→shuffle conversion is not free
  * even on JDK 25. Two row blocks sharing each table load, four sums instead of two, and column tiles that
- * keep the tables in L1 were all slower. On JDK 17 {@code selectFrom} is still not a single permute
+ * keep the tables in L1 were all slower. So was sharing each table load among a block's bit-planes (up to three, each
+ * with its own sums): 8% faster in a JVM that multiplies at one bit width, but in {@code bcq bench sweep}, several widths
+ * in one JVM, C2 compiled it 2–3× slower at 2 bits, and far worse with the planes in helper methods. On JDK 17 {@code selectFrom} is still not a single permute
  * (4.2 ms at 3 bits, against the walk's 3.1), hence the choice by JVM ({@link SmallBatch#forThisJvm}).
  *
  * <p><b>Small batches otherwise: sign walk ({@link SmallBatch#SIGN_WALK}), one batch entry at a time.</b> Lanes
@@ -67,7 +69,9 @@ import java.util.Arrays;
  * α instead of x), and multiplies them with the batch as a dense kernel would, four entries per pass. The
  * dequantized rows live only while they are used: the matrix stays packed. The tables cost per entry and
  * bit-plane; dequantizing costs per bit-plane once for the whole batch, so at 25 entries (an encoder's source
- * sentence) it takes a third of the tables' time (512×2048, 3 bits: 0.71 ms against 2.3).
+ * sentence) it takes a third of the tables' time (512×2048, 3 bits: 0.71 ms against 2.3). Adding every plane of a column
+ * in registers and storing it once, instead of a pass over the tile per plane, was slower (2048×512, 25 entries, 1 thread:
+ * 2.7–3.1 ms against 1.3–2.3).
  *
  * <p><b>Scales on the columns: {@link #transposed}.</b> A matrix quantized as {@code B = Wᵀ} has its α on W's columns
  * (one per input feature and bit-plane), the wrong side for the kernels above. Its bit-planes are stacked side by side

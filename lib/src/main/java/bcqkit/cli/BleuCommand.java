@@ -75,6 +75,7 @@ final class BleuCommand implements Callable<Integer> {
         if (compare == null && (seed != null || spec.commandLine().getParseResult().hasMatchedOption("--samples")))
             throw usage("--samples and --seed go with --compare");
         if (compare != null && refs.size() != 1) throw usage("--compare takes one --ref file, got " + refs.size());
+        if (compare != null && width != null) throw usage("--width does not apply to --compare, which prints two decimals");
         if (compare != null && samples < 1) throw usage("--samples must be >= 1, got " + samples);
         SacreBleu sacre = null;
         if (!nltk) {

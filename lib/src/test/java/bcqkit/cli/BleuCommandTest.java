@@ -172,6 +172,9 @@ class BleuCommandTest {
         r = run("bleu", "--hyp", hypA.toString(), "--ref", ref.toString(), "--samples", "10");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--samples and --seed go with --compare"), r.err());
+        r = run("bleu", "--hyp", hypA.toString(), "--ref", ref.toString(), "--compare", hypB.toString(), "--width", "3");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--width does not apply to --compare"), r.err());
         Files.write(hypB, b.subList(0, 99), StandardCharsets.UTF_8);
         r = run("bleu", "--hyp", hypA.toString(), "--ref", ref.toString(), "--compare", hypB.toString());
         assertTrue(r.code() != 0 && r.err().contains("b.txt") && r.err().contains("99 lines"), r.err());

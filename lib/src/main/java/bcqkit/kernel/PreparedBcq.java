@@ -33,7 +33,7 @@ import java.util.Arrays;
  * even on JDK 25. Two row blocks sharing each table load, four sums instead of two, and column tiles that
  * keep the tables in L1 were all slower. So was sharing each table load among a block's bit-planes (up to three, each
  * with its own sums): 8% faster in a JVM that multiplies at one bit width, but in {@code bcq bench sweep}, several widths
- * in one JVM, C2 compiled it 2–3× slower at 2 bits, and far worse with the planes in helper methods. On JDK 17 {@code selectFrom} is still not a single permute
+ * in one JVM, C2 compiled it 1.5–3× slower at 2 bits, and far worse with the planes in helper methods. On JDK 17 {@code selectFrom} is still not a single permute
  * (4.2 ms at 3 bits, against the walk's 3.1), hence the choice by JVM ({@link SmallBatch#forThisJvm}).
  *
  * <p><b>Small batches otherwise: sign walk ({@link SmallBatch#SIGN_WALK}), one batch entry at a time.</b> Lanes

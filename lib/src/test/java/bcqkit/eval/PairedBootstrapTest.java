@@ -77,7 +77,6 @@ public class PairedBootstrapTest {
         SacreBleu sacre = SacreBleu.corpusDefaults();
         var r = PairedBootstrap.sacreBleu(sacre, a, b, refs, 500, 3);
         assertTrue(r.low() < r.delta() && r.delta() < r.high(), r.format());
-        assertTrue(r.shareAWins() > 0 && r.shareAWins() < 1 || r.low() > 0, r.format());
         assertEquals(r, PairedBootstrap.sacreBleu(sacre, a, b, refs, 500, 3));
         assertNotEquals(r.low(), PairedBootstrap.sacreBleu(sacre, a, b, refs, 500, 4).low());
         // Four times the segments: the interval narrows (about halves).

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import bcqkit.io.AtomicFiles;
 import bcqkit.io.FormatException;
+import bcqkit.io.SafeTensors;
 import bcqkit.nmt.Adam;
 import bcqkit.nmt.Checkpoint;
 import bcqkit.nmt.Example;
@@ -45,8 +46,8 @@ import java.util.function.Supplier;
  * <p>The run directory holds, besides the trainer's {@value Checkpoint#FILE} and {@value Trainer#METRICS} (with the
  * columns {@value #COLUMNS}): {@value #CONFIG} (what the run was started with), {@value #EVENTS} (one row per
  * quantization, at its step), {@value #BEST} (packed, the final stage's epoch of best validation accuracy, as the
- * reference keeps) and at the end {@value #MODEL} (packed, the final quantize-and-sync). All are replaced together
- * with the checkpoint.
+ * reference keeps), at the end {@value #MODEL} (packed, the final quantize-and-sync) and, for a schedule with {@code
+ * ema}, {@value #EMA} (the moving average of the weights). All are replaced together with the checkpoint.
  *
  * <p>A schedule that distills loads the checkpoint the run started from a second time, as a teacher that never changes:
  * every step adds its next-token probabilities, computed without dropout, to the objective (see {@link Schedule}).
@@ -61,7 +62,8 @@ import java.util.function.Supplier;
  * so that resuming stays exact.
  */
 public final class Retraining implements AutoCloseable {
-    public static final String CONFIG = "retrain.json", EVENTS = "events.csv", BEST = "best.bcq.safetensors", MODEL = "model.bcq.safetensors";
+    public static final String CONFIG = "retrain.json", EVENTS = "events.csv", BEST = "best.bcq.safetensors", MODEL = "model.bcq.safetensors",
+            EMA = "ema.safetensors";
     /** Extra metrics columns: stage (0 for post-training quantization), code bits and stored bits per quantized weight, pooled error, quantizations in the epoch, 1 if it became {@value #BEST}. */
     public static final String COLUMNS = ",stage,bits,stored_bits,rel_error,quantizations,best";
     /** Events: sync (into the weights), start (a stage's first sync), view (for validation only), requantize (STE), final. */
@@ -97,6 +99,8 @@ public final class Retraining implements AutoCloseable {
     private int validatedStage;
     private boolean newBest, finalSync;
     private final Ste ste;
+    /** The weights' moving average, for a schedule with {@code ema}; null otherwise. */
+    private final Ema ema;
     /** The pretrained model the run started from, for a schedule that distills; null otherwise. */
     private final NDManager teacherArrays;
     private final Transformer teacher;
@@ -144,6 +148,7 @@ public final class Retraining implements AutoCloseable {
         if (!schedule.continuesLearningRate()) trainer.learningRate(t -> schedule.learningRate());
         else if (config.freshOptimizer) trainer.learningRate(t -> Adam.learningRate(hp, config.baseStep + t));
         ste = new Ste();
+        ema = schedule.ema() > 0 ? new Ema(schedule.ema()) : null;
         if (schedule.distill() > 0) {
             teacherArrays = NDManager.newBaseManager();
             teacher = Checkpoint.loadModel(Path.of(config.from), teacherArrays);
@@ -190,7 +195,7 @@ public final class Retraining implements AutoCloseable {
                 throw e;
             }
         }
-        for (String name : List.of(CONFIG, EVENTS, BEST, MODEL))
+        for (String name : List.of(CONFIG, EVENTS, BEST, MODEL, EMA))
             if (Files.exists(runDir.resolve(name)))
                 throw new FormatException(runDir.resolve(name), "exists; pass --resume to continue that run or choose another output directory");
         Config c = new Config(from.toAbsolutePath().normalize().toString(), info.epoch(), info.step(), !Checkpoint.hasOptimizerState(from), spec, schedule);
@@ -198,6 +203,7 @@ public final class Retraining implements AutoCloseable {
         try {
             Retraining r = new Retraining(runDir, t, c, specs, counts, threads);
             if (!schedule.postTraining()) {
+                if (r.ema != null) r.ema.start();
                 r.startStage(1, info.epoch() + 1);
                 t.save();
             }
@@ -216,6 +222,10 @@ public final class Retraining implements AutoCloseable {
             events.addAll(lines.subList(Math.min(1, lines.size()), lines.size()));
         }
         for (Row r : rows(runDir, true)) bestAccuracy = Math.max(bestAccuracy, r.valAccuracy);
+        if (ema == null) return;
+        Path file = runDir.resolve(EMA);
+        if (!Files.exists(file)) throw new FormatException(file, "cannot resume: no such file, and the schedule " + schedule.source() + " averages the weights");
+        ema.load(file);
     }
 
     public Trainer trainer() { return trainer; }
@@ -319,6 +329,7 @@ public final class Retraining implements AutoCloseable {
     @Override
     public void close() {
         ste.close();
+        if (ema != null) ema.close();
         if (teacherArrays != null) teacherArrays.close();
         trainer.close();
     }
@@ -351,6 +362,7 @@ public final class Retraining implements AutoCloseable {
 
         @Override
         public void afterUpdate(long step) {
+            if (ema != null) ema.update();
             Schedule.Stage st = running();
             if (st.sync() == Schedule.Sync.STEPS && retrainSteps(step) % st.every() == 0) {
                 int s = stageOfEpoch(trainer.epoch() + 1);
@@ -373,6 +385,7 @@ public final class Retraining implements AutoCloseable {
             Trainer.Evaluation val;
             if (last || sync == Schedule.Sync.EPOCH) {
                 ste.clear();
+                if (last && ema != null) ema.writeTo(model);
                 q = QuantizedModel.sync(model, plan(s), threads);
                 event(epoch, last ? "final" : "sync", s, q);
                 val = evaluate.get();
@@ -416,6 +429,7 @@ public final class Retraining implements AutoCloseable {
             StringBuilder ev = new StringBuilder(EVENTS_HEADER).append('\n');
             for (String e : events) ev.append(e).append('\n');
             write(g.stage(runDir.resolve(EVENTS)), ev.toString());
+            if (ema != null) ema.save(g.stage(runDir.resolve(EMA)));
             if (m == null) return;
             if (newBest) PackedCheckpoint.write(g.stage(runDir.resolve(BEST)), model, validated);
             if (finalSync) PackedCheckpoint.write(g.stage(runDir.resolve(MODEL)), model, validated);
@@ -425,6 +439,57 @@ public final class Retraining implements AutoCloseable {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             AtomicFiles.write(file, ch -> AtomicFiles.writeFully(ch, ByteBuffer.wrap(bytes)));
         }
+    }
+
+    /**
+     * The moving average of every parameter, as arrays beside them. It starts from the weights the run starts from and
+     * follows the trained weights (under straight-through estimation the shadows, not Ŵ) after each update.
+     */
+    private final class Ema implements AutoCloseable {
+        private final float rate;
+        private final NDManager arrays = model.namedParameters().values().iterator().next().getArray().getManager().newSubManager();
+        private final Map<String, NDArray> average = new LinkedHashMap<>();
+
+        Ema(double decay) { rate = (float) (1 - decay); }
+
+        void start() {
+            model.namedParameters().forEach((name, p) -> average.put(name, arrays.zeros(p.getArray().getShape()).addi(p.getArray())));
+        }
+
+        /** a ← a + (1 − d)(w − a). */
+        void update() {
+            Map<String, Parameter> params = model.namedParameters();
+            for (var e : average.entrySet())
+                try (NDArray d = params.get(e.getKey()).getArray().sub(e.getValue())) {
+                    e.getValue().addi(d.muli(rate));
+                }
+        }
+
+        void writeTo(Transformer m) {
+            Map<String, Parameter> params = m.namedParameters();
+            average.forEach((name, a) -> params.get(name).getArray().muli(0f).addi(a));
+        }
+
+        /** With the step it was taken at, which a resumed run checks against its checkpoint's. */
+        void save(Path file) throws IOException {
+            Map<String, SafeTensors.Tensor> t = new LinkedHashMap<>();
+            average.forEach((name, a) -> t.put(name, SafeTensors.Tensor.f32(a.getShape().getShape(), a.toFloatArray())));
+            SafeTensors.write(file, t, Map.of("step", Long.toString(trainer.step())));
+        }
+
+        void load(Path file) throws IOException {
+            SafeTensors.Contents c = SafeTensors.read(file);
+            String step = c.metadata().get("step");
+            if (!Long.toString(trainer.step()).equals(step))
+                throw new FormatException(file, "holds the average at step " + step + ", but " + runDir.resolve(Checkpoint.FILE) + " is at step " + trainer.step());
+            Map<String, Parameter> params = model.namedParameters();
+            if (!c.tensors().keySet().equals(params.keySet()))
+                throw new FormatException(file, "averages the parameters " + c.tensors().keySet() + ", but the model has " + params.keySet());
+            c.tensors().forEach((name, t) -> average.put(name, arrays.create(t.floats(), params.get(name).getArray().getShape())));
+        }
+
+        @Override
+        public void close() { arrays.close(); }
     }
 
     /**

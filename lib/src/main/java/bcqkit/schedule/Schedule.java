@@ -35,7 +35,10 @@ import java.util.Objects;
  * schedule goes on from the checkpoint's step) or a constant; with {@code "cooldown": true} it falls linearly to
  * zero over the last stage, as a pretraining cool-down does. {@code "distill": λ} in (0, 1] adds the pretrained
  * model as a teacher: the objective becomes (1 − λ) · cross-entropy with the labels + λ · cross-entropy with the
- * teacher's next-token probabilities (word-level distillation, Kim & Rush 2016). Errors name the file and the stage.
+ * teacher's next-token probabilities (word-level distillation, Kim & Rush 2016). {@code "ema": d} in (0, 1) keeps an
+ * exponential moving average of the trained weights, a ← a + (1 − d)(w − a) after every update, and the final
+ * quantize-and-sync quantizes it instead of the last weights (Polyak averaging: the average of a noisy trajectory is
+ * closer to the optimum than its end point). Errors name the file and the stage.
  */
 public final class Schedule {
     /** What quantizes the weights while a stage trains. */
@@ -59,7 +62,7 @@ public final class Schedule {
         Stage withEpochs(int n) { return new Stage(n, sync, every, bits, extraBits, components); }
     }
 
-    private static final List<String> KEYS = List.of("description", "learning_rate", "cooldown", "distill", "stages");
+    private static final List<String> KEYS = List.of("description", "learning_rate", "cooldown", "distill", "ema", "stages");
     private static final List<String> STAGE_KEYS = List.of("epochs", "sync", "every", "bits", "extra_bits", "components");
     static final String CONTINUE = "continue";
 
@@ -69,14 +72,17 @@ public final class Schedule {
     private final boolean cooldown;
     /** 0: no teacher. */
     private final double distill;
+    /** 0: the final sync quantizes the last weights. */
+    private final double ema;
     private final List<Stage> stages;
 
-    private Schedule(String source, String description, double learningRate, boolean cooldown, double distill, List<Stage> stages) {
+    private Schedule(String source, String description, double learningRate, boolean cooldown, double distill, double ema, List<Stage> stages) {
         this.source = source;
         this.description = description;
         this.learningRate = learningRate;
         this.cooldown = cooldown;
         this.distill = distill;
+        this.ema = ema;
         this.stages = List.copyOf(stages);
     }
 
@@ -109,7 +115,13 @@ public final class Schedule {
             if (!(distill > 0 && distill <= 1)) throw f.error("distill", "= " + distill + " must be in (0, 1]: the teacher's weight in the objective");
             if (stages.isEmpty()) throw f.error("distill", "needs a stage that retrains");
         }
-        return new Schedule(source, f.string("description", ""), lr, cooldown, distill, stages);
+        double ema = 0;
+        if (f.has("ema")) {
+            ema = f.number("ema");
+            if (!(ema > 0 && ema < 1)) throw f.error("ema", "= " + ema + " must be in (0, 1): the decay per update of the weights' moving average");
+            if (stages.isEmpty()) throw f.error("ema", "needs a stage that retrains");
+        }
+        return new Schedule(source, f.string("description", ""), lr, cooldown, distill, ema, stages);
     }
 
     private static Stage stage(JsonFields s) throws FormatException {
@@ -153,6 +165,9 @@ public final class Schedule {
     /** The teacher's weight λ in the objective; 0 when the schedule trains on the labels alone. */
     public double distill() { return distill; }
 
+    /** The decay per update of the moving average the final sync quantizes; 0 when it quantizes the last weights. */
+    public double ema() { return ema; }
+
     public int epochs() { return stages.stream().mapToInt(Stage::epochs).sum(); }
 
     /** The retraining epochs at the end over which the learning rate falls to zero: the last stage's, or none. */
@@ -162,7 +177,7 @@ public final class Schedule {
     public Schedule withEpochs(int n) {
         if (stages.isEmpty()) throw new IllegalArgumentException(source + " does not retrain, so it has no epochs to set");
         if (n < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + n);
-        return new Schedule(source, description, learningRate, cooldown, distill, stages.stream().map(s -> s.withEpochs(n)).toList());
+        return new Schedule(source, description, learningRate, cooldown, distill, ema, stages.stream().map(s -> s.withEpochs(n)).toList());
     }
 
     /** The stage (0-based) that retraining epoch {@code k} (1-based, counted from the start of retraining) belongs to. */
@@ -206,6 +221,7 @@ public final class Schedule {
             else w.name("learning_rate").value(learningRate);
             if (cooldown) w.name("cooldown").value(true);
             if (distill > 0) w.name("distill").value(distill);
+            if (ema > 0) w.name("ema").value(ema);
             w.name("stages").beginArray();
             for (Stage s : stages) {
                 w.beginObject().name("epochs").value(s.epochs()).name("sync").value(s.sync().id());
@@ -229,7 +245,7 @@ public final class Schedule {
     @Override
     public boolean equals(Object o) {
         return o instanceof Schedule s && description.equals(s.description) && Objects.equals(learningRate, s.learningRate) && cooldown == s.cooldown
-                && distill == s.distill && stages.equals(s.stages);
+                && distill == s.distill && ema == s.ema && stages.equals(s.stages);
     }
 
     @Override

@@ -231,9 +231,10 @@ class RetrainingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"epochs\": 3, \"sync\": \"epoch\"}", "{\"epochs\": 3, \"sync\": \"ste\", \"every\": 2}", "{\"epochs\": 3, \"sync\": \"steps\", \"every\": 4}"})
-    void resumingAfterAStopIsExact(String stages) throws IOException {
-        Schedule s = Runs.schedule(stages);
+    @ValueSource(strings = {"\"stages\": [{\"epochs\": 3, \"sync\": \"epoch\"}]", "\"stages\": [{\"epochs\": 3, \"sync\": \"ste\", \"every\": 2}]",
+            "\"stages\": [{\"epochs\": 3, \"sync\": \"steps\", \"every\": 4}]", "\"ema\": 0.9, \"stages\": [{\"epochs\": 3, \"sync\": \"ste\", \"every\": 1}]"})
+    void resumingAfterAStopIsExact(String body) throws IOException {
+        Schedule s = Schedule.parse("{\"learning_rate\": \"continue\", " + body + "}", "test-schedule.json");
         QuantSpec spec = Runs.spec(2);
         Path straight = dir.resolve("straight"), stopped = dir.resolve("stopped");
         try (Retraining t = open(straight, spec, s, false)) {
@@ -259,6 +260,41 @@ class RetrainingTest {
         Retraining.Row bestA = Retraining.result(straight).bestRow(), bestB = Retraining.result(stopped).bestRow();
         assertEquals(bestA.epoch(), bestB.epoch());
         assertEquals(bestA.valAccuracy(), bestB.valAccuracy());
+    }
+
+    /**
+     * The final sync quantizes the moving average: with a decay near 1 it stays at the weights the run started from,
+     * so the result is nearly post-training quantization; near 0 it follows the trained weights, so the result is
+     * nearly that of a run without it.
+     */
+    @Test
+    void emaChoosesWhatTheFinalSyncQuantizes() throws IOException {
+        String stages = "\"stages\": [{\"epochs\": 2, \"sync\": \"ste\", \"every\": 1}]";
+        Map<String, float[]> ptq = finalWeights("ptq", "\"stages\": []"), trained = finalWeights("plain", stages),
+                still = finalWeights("still", "\"ema\": 0.9999999, " + stages), following = finalWeights("following", "\"ema\": 1e-7, " + stages);
+        double moved = distance(trained, ptq);
+        assertTrue(moved > 0.05, "retraining moves the weights: " + moved);
+        assertTrue(distance(still, ptq) < moved / 20, "a decay near 1 keeps the start: " + distance(still, ptq) + " against " + moved);
+        assertTrue(distance(following, trained) < moved / 20, "a decay near 0 follows training: " + distance(following, trained) + " against " + moved);
+    }
+
+    private Map<String, float[]> finalWeights(String name, String body) throws IOException {
+        Schedule s = Schedule.parse("{\"learning_rate\": 0.01, " + body + "}", name + ".json");
+        try (Retraining t = open(dir.resolve(name), Runs.spec(2), s, false)) {
+            return Runs.packedWeights(t.run(Runs.TRAIN, Runs.DEV).model());
+        }
+    }
+
+    /** ‖a − b‖ / ‖b‖ over all parameters. */
+    private static double distance(Map<String, float[]> a, Map<String, float[]> b) {
+        double diff = 0, norm = 0;
+        for (String name : b.keySet())
+            for (int i = 0; i < b.get(name).length; i++) {
+                double d = a.get(name)[i] - b.get(name)[i];
+                diff += d * d;
+                norm += (double) b.get(name)[i] * b.get(name)[i];
+            }
+        return Math.sqrt(diff / norm);
     }
 
     @Test

@@ -64,6 +64,11 @@ class ScheduleTest {
         assertEquals(taught, Schedule.parse(taught.toJson(), "again"));
         assertEquals(0.5, taught.withEpochs(3).distill());
         assertFalse(taught.equals(Schedule.parse(taught.toJson().replace("\"distill\": 0.5", "\"distill\": 0.25"), "other")));
+        assertEquals(0, taught.ema());
+        Schedule averaged = Schedule.parse("{\"ema\": 0.998, \"stages\": [{\"epochs\": 1, \"sync\": \"ste\", \"every\": 1}]}", "e.json");
+        assertEquals(0.998, averaged.withEpochs(2).ema());
+        assertEquals(averaged, Schedule.parse(averaged.toJson(), "again"));
+        assertFalse(averaged.equals(Schedule.parse(averaged.toJson().replace("\"ema\": 0.998", "\"ema\": 0.99"), "other")));
         // Frequency-aware settings keep their ratio and move their top bits.
         QuantSpec more = Runs.schedule("{\"epochs\": 1, \"sync\": \"epoch\", \"extra_bits\": 2}").spec(0, mix);
         assertEquals(6, more.components().get("embedding.source").frequency().maxBits());
@@ -90,6 +95,8 @@ class ScheduleTest {
         bad("{\"distill\": 0, \"stages\": [{\"epochs\": 1, \"sync\": \"epoch\"}]}", "'distill' = 0.0 must be in (0, 1]");
         bad("{\"distill\": 1.5, \"stages\": [{\"epochs\": 1, \"sync\": \"epoch\"}]}", "'distill' = 1.5 must be in (0, 1]");
         bad("{\"distill\": 0.5, \"stages\": []}", "'distill' needs a stage that retrains");
+        bad("{\"ema\": 1, \"stages\": [{\"epochs\": 1, \"sync\": \"epoch\"}]}", "'ema' = 1.0 must be in (0, 1)");
+        bad("{\"ema\": 0.99, \"stages\": []}", "'ema' needs a stage that retrains");
         bad("{\"stages\": [], \"stages\": []}", "key 'stages' appears twice");
         bad("{\"description\": \"no stages\"}", "missing key 'stages'");
         bad("{\"stages\": []} x", "text after the JSON object");

@@ -41,7 +41,7 @@ public final class DenseGemm {
             throw new IllegalArgumentException("y has " + y.length + " entries, expected batch " + batch + " x " + rows + " rows");
         // Parts start on even rows so that pairs never straddle two threads; work in vector FMAs.
         int pairs = (rows + 1) / 2, parts = workers.partsFor((long) rows * cols / 8 * batch);
-        workers.run(parts, part -> rowRange(x, batch, y, 2 * Workers.start(part, parts, pairs), Math.min(rows, 2 * Workers.start(part + 1, parts, pairs))));
+        workers.run(parts, pairs, (p0, p1) -> rowRange(x, batch, y, 2 * p0, Math.min(rows, 2 * p1)));
     }
 
     private void rowRange(float[] x, int batch, float[] y, int r0, int r1) {

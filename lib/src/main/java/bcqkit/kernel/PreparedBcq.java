@@ -312,8 +312,7 @@ public final class PreparedBcq {
                         .reinterpretAsInts().intoArray(tables, (w * TRIPLES + j) * LANES);
             }
         int parts = workers.partsFor((long) blocks * bits * words * WORD);
-        workers.run(parts, part -> {
-            int b0 = Workers.start(part, parts, blocks), b1 = Workers.start(part + 1, parts, blocks);
+        workers.run(parts, blocks, (b0, b1) -> {
             // A folded matrix's planes have a table each, together too large for L1: one plane at a time over all blocks.
             if (columnScale == null) permuteBlocks(tables, groupSum, y, yo, b0, b1, 0, groups);
             else for (int g = 0; g < groups; g++) permuteBlocks(tables, groupSum, y, yo, b0, b1, g, g + 1);
@@ -373,7 +372,7 @@ public final class PreparedBcq {
         for (int i = 0; i < xp.length; i++) xBits[i] = Float.floatToRawIntBits(xp[i]);
         // Work in vector steps: one per row block, bit-plane and column.
         int parts = workers.partsFor((long) blocks * bits * words * WORD);
-        workers.run(parts, part -> signWalkBlocks(xBits, groupSum, y, yo, Workers.start(part, parts, blocks), Workers.start(part + 1, parts, blocks)));
+        workers.run(parts, blocks, (b0, b1) -> signWalkBlocks(xBits, groupSum, y, yo, b0, b1));
     }
 
     private void signWalkBlocks(int[] xBits, float[] groupSum, float[] y, int yo, int b0, int b1) {
@@ -448,7 +447,7 @@ public final class PreparedBcq {
         float[] yt = new float[blocks * LANES * width];
         // Work in vector loads: one per row, bit-plane, code byte and vector of the panel.
         int parts = workers.partsFor((long) blocks * LANES * bits * words * 4 * (width / LANES));
-        workers.run(parts, part -> lookupBlocks(xt, groupSum, width, yt, Workers.start(part, parts, blocks), Workers.start(part + 1, parts, blocks)));
+        workers.run(parts, blocks, (b0, b1) -> lookupBlocks(xt, groupSum, width, yt, b0, b1));
         for (int p = 0; p < n; p++)
             for (int r = 0; r < rows; r++) y[(p0 + p) * rows + r] = yt[r * width + p];
     }
@@ -572,8 +571,7 @@ public final class PreparedBcq {
         int pairs = ceilDiv(blocks, 2);
         // Work in vector operations: dequantizing (about 6 per column and bit-plane) and one FMA per column and entry.
         int parts = workers.partsFor((long) blocks * padded * (6L * bits * planes + batch));
-        workers.run(parts, part -> denseBlocks(xp, batch, y, Math.min(blocks, 2 * Workers.start(part, parts, pairs)),
-                Math.min(blocks, 2 * Workers.start(part + 1, parts, pairs))));
+        workers.run(parts, pairs, (p0, p1) -> denseBlocks(xp, batch, y, 2 * p0, Math.min(blocks, 2 * p1)));
     }
 
     /** Words per column tile of {@link #dense}: two dequantized blocks of it take 16 KB, which stays in L1 while every entry passes. */

@@ -145,6 +145,34 @@ public final class Workers implements AutoCloseable {
         }
     }
 
+    /** Items {@code [from, to)} of a product's rows (or row blocks) for one thread to compute. */
+    @FunctionalInterface
+    public interface Range {
+        void accept(int from, int to);
+    }
+
+    /**
+     * Items {@code [0, n)} over {@code parts} parts: each part computes its equal share of the first half, then claims
+     * the rest chunk by chunk until none is left. A helper starts a product a few microseconds after the caller (it must
+     * see the job, and the inputs must reach its core), so with equal shares the caller waited for it: a quarter of its
+     * time in the base engine's decoding. Base engine, 2 threads, equal shares and this split alternating sentence by
+     * sentence in one JVM, two runs: decoding 115 → 113 and 107 → 96 ms per sentence at 3 bits, 292 → 280 and 319 → 301
+     * ms in FP32. Each item must be computed the same way whichever part takes it, so results do not depend on the split.
+     */
+    public void run(int parts, int n, Range range) {
+        if (parts == 1) {
+            range.accept(0, n);
+            return;
+        }
+        int fixed = n / 2, chunk = Math.max(1, (n - fixed) / (4 * parts));
+        AtomicInteger next = new AtomicInteger(fixed);
+        run(parts, part -> {
+            int a = start(part, parts, fixed), b = start(part + 1, parts, fixed);
+            if (a < b) range.accept(a, b);
+            for (int s; (s = next.getAndAdd(chunk)) < n; ) range.accept(s, Math.min(n, s + chunk));
+        });
+    }
+
     /** Start of part {@code part} when {@code n} items are split into {@code parts} contiguous parts. */
     public static int start(int part, int parts, int n) {
         return (int) ((long) n * part / parts);

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class WorkersTest {
@@ -33,6 +35,39 @@ class WorkersTest {
         assertEquals(6, Workers.start(2, 3, 10));
         assertEquals(10, Workers.start(3, 3, 10));
         assertEquals(0, Workers.start(2, 3, 1), "fewer items than parts leaves parts empty");
+    }
+
+    @Test
+    void rangesCoverEveryItemOnce() {
+        try (Workers w = Workers.of(3)) {
+            for (int parts = 1; parts <= 3; parts++)
+                for (int n : new int[] {0, 1, 2, 5, 64, 4001}) {
+                    AtomicIntegerArray taken = new AtomicIntegerArray(n);
+                    w.run(parts, n, (from, to) -> {
+                        for (int i = from; i < to; i++) taken.incrementAndGet(i);
+                    });
+                    for (int i = 0; i < n; i++) assertEquals(1, taken.get(i), "item " + i + " of " + n + " in " + parts + " parts");
+                }
+        }
+    }
+
+    /** A part that starts late leaves the items it has not claimed to the others. */
+    @Test
+    void aLatePartTakesFewerItems() {
+        try (Workers w = Workers.of(2)) {
+            Thread caller = Thread.currentThread();
+            AtomicInteger byCaller = new AtomicInteger(), byHelper = new AtomicInteger();
+            int n = 400;
+            w.run(2, n, (from, to) -> {
+                if (Thread.currentThread() == caller) byCaller.addAndGet(to - from);
+                else {
+                    if (byHelper.get() == 0) LockSupport.parkNanos(200_000_000L);
+                    byHelper.addAndGet(to - from);
+                }
+            });
+            assertEquals(n, byCaller.get() + byHelper.get());
+            assertTrue(byCaller.get() > n / 2 + n / 8, "the caller took " + byCaller.get() + " of " + n);
+        }
     }
 
     @Test

@@ -385,7 +385,7 @@ public final class Retraining implements AutoCloseable {
             Trainer.Evaluation val;
             if (last || sync == Schedule.Sync.EPOCH) {
                 ste.clear();
-                if (last && ema != null) ema.writeTo(model);
+                if (last && ema != null) ema.writeToModel();
                 q = QuantizedModel.sync(model, plan(s), threads);
                 event(epoch, last ? "final" : "sync", s, q);
                 val = evaluate.get();
@@ -465,8 +465,9 @@ public final class Retraining implements AutoCloseable {
                 }
         }
 
-        void writeTo(Transformer m) {
-            Map<String, Parameter> params = m.namedParameters();
+        /** Overwrites the model's parameters with the average. */
+        void writeToModel() {
+            Map<String, Parameter> params = model.namedParameters();
             average.forEach((name, a) -> params.get(name).getArray().muli(0f).addi(a));
         }
 

@@ -441,6 +441,11 @@ public final class Retraining implements AutoCloseable {
         }
     }
 
+    /** {@code dst ← src}; both finite, so 0·dst is exactly 0. */
+    private static void copy(NDArray dst, NDArray src) {
+        dst.muli(0f).addi(src);
+    }
+
     /**
      * The moving average of every parameter, as arrays beside them. It starts from the weights the run starts from and
      * follows the trained weights (under straight-through estimation the shadows, not Ŵ) after each update.
@@ -453,7 +458,11 @@ public final class Retraining implements AutoCloseable {
         Ema(double decay) { rate = (float) (1 - decay); }
 
         void start() {
-            model.namedParameters().forEach((name, p) -> average.put(name, arrays.zeros(p.getArray().getShape()).addi(p.getArray())));
+            model.namedParameters().forEach((name, p) -> {
+                NDArray a = arrays.zeros(p.getArray().getShape());
+                copy(a, p.getArray());
+                average.put(name, a);
+            });
         }
 
         /** a ← a + (1 − d)(w − a). */
@@ -468,7 +477,7 @@ public final class Retraining implements AutoCloseable {
         /** Overwrites the model's parameters with the average. */
         void writeToModel() {
             Map<String, Parameter> params = model.namedParameters();
-            average.forEach((name, a) -> params.get(name).getArray().muli(0f).addi(a));
+            average.forEach((name, a) -> copy(params.get(name).getArray(), a));
         }
 
         /** With the step it was taken at, which a resumed run checks against its checkpoint's. */
@@ -531,11 +540,6 @@ public final class Retraining implements AutoCloseable {
             Map<String, Parameter> params = model.namedParameters();
             shadow.forEach((name, w) -> copy(params.get(name).getArray(), w));
             swapped = false;
-        }
-
-        /** {@code dst ← src}; both finite, so 0·dst is exactly 0. */
-        private static void copy(NDArray dst, NDArray src) {
-            dst.muli(0f).addi(src);
         }
 
         void clear() {

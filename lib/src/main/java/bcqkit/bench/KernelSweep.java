@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  * The kernel benchmark behind {@code bcq bench sweep}: for every shape, bit width, batch size and
  * thread count, the median time of the BCQ product against the fastest of the FP32 baselines, all in
  * one JVM and one run, plus the streaming-read bandwidth that bounds any kernel on weights that do not
- * fit in cache. Weights are seeded N(0,1), quantized greedily (quantization time is not measured).
+ * fit in cache. Where the small-batch kernel is the permute kernel, the sweep also measures its compute ceiling
+ * ({@link PermuteCeiling}), so that each case of it can be placed under both roofs. Weights are seeded N(0,1), quantized
+ * greedily (quantization time is not measured).
  */
 public final class KernelSweep {
     public static final String JAVA_VECTOR = "java-vector", ND4J = "nd4j", TORCH = "torch";
@@ -89,19 +91,26 @@ public final class KernelSweep {
     /**
      * One measured case. {@code baselineMs} holds every baseline's median; {@code fastest} names the
      * quickest. GB/s are weight bytes read per second: the packed codes and scales for BCQ, the dense
-     * matrix for FP32. {@code streamGbps} is the streaming-read bandwidth at the same thread count.
+     * matrix for FP32. {@code streamGbps} is the streaming-read bandwidth at the same thread count. {@code lookups} counts
+     * the permute kernel's table lookups ({@link PreparedBcq#permuteLookups}, 0 where it does not serve the case) and
+     * {@code ceilingLookupsPerSecond} is its compute ceiling at the same thread count (NaN where not measured).
      */
     public record Row(Shape shape, int bits, int batch, int threads, double bcqMs, double bcqGbps, Map<String, Double> baselineMs,
-                      String fastest, double streamGbps) {
+                      String fastest, double streamGbps, long lookups, double ceilingLookupsPerSecond) {
         public double fp32Ms() { return baselineMs.get(fastest); }
         public double fp32Gbps() { return shape.denseBytes() / (fp32Ms() * 1e6); }
         public double speedup() { return fp32Ms() / bcqMs; }
         /** BCQ's weight traffic as a fraction of the memory bandwidth: the ceiling once weights leave the cache. */
         public double bandwidthFraction() { return bcqGbps / streamGbps; }
+        /** The permute kernel's lookup rate as a fraction of its compute ceiling; NaN where that does not apply. */
+        public double ceilingFraction() { return lookups == 0 ? Double.NaN : lookups / (bcqMs * 1e-3) / ceilingLookupsPerSecond; }
     }
 
-    /** Streaming bandwidth per thread count, and every case in the order measured. */
-    public record Result(Map<Integer, Double> streamGbps, List<Row> rows) {}
+    /**
+     * Streaming bandwidth and, with the permute kernel, its ceiling in lookups per second, per thread count (empty
+     * otherwise); every case in the order measured.
+     */
+    public record Result(Map<Integer, Double> streamGbps, Map<Integer, Double> permuteCeiling, List<Row> rows) {}
 
     private KernelSweep() {}
 
@@ -109,10 +118,12 @@ public final class KernelSweep {
     public static Result run(Options o, Consumer<Row> onRow) {
         long bcqCases = (long) o.shapes().size() * o.bits().size() * o.batches().size() * o.threads().size();
         long baselineCases = (long) o.shapes().size() * o.batches().size() * o.threads().size() * o.baselines().size();
+        boolean permute = PreparedBcq.SmallBatch.forThisJvm() == PreparedBcq.SmallBatch.PERMUTE;
         List<Row> rows = new ArrayList<>();
-        Map<Integer, Double> stream;
-        try (Progress progress = Progress.start("bench", o.threads().size() + baselineCases + bcqCases, "cases")) {
+        Map<Integer, Double> stream, ceiling;
+        try (Progress progress = Progress.start("bench", (permute ? 2L : 1L) * o.threads().size() + baselineCases + bcqCases, "cases")) {
             stream = streamBandwidth(o, progress);
+            ceiling = permute ? permuteCeiling(o, progress) : Map.of();
             for (Shape shape : o.shapes()) {
                 FloatMatrix w = FloatMatrix.gaussian(shape.rows(), shape.cols(), o.seed());
                 Map<Integer, float[]> inputs = new LinkedHashMap<>();
@@ -129,7 +140,8 @@ public final class KernelSweep {
                                 Map<String, Double> ms = new LinkedHashMap<>();
                                 for (String b : o.baselines()) ms.put(b, base.get(b).get(t).get(batch));
                                 String fastest = Collections.min(ms.entrySet(), Map.Entry.comparingByValue()).getKey();
-                                Row row = new Row(shape, bits, batch, t, time.medianMs(), time.gbps(k.bytes()), ms, fastest, stream.get(t));
+                                Row row = new Row(shape, bits, batch, t, time.medianMs(), time.gbps(k.bytes()), ms, fastest, stream.get(t),
+                                        k.permuteLookups(batch), ceiling.getOrDefault(t, Double.NaN));
                                 rows.add(row);
                                 onRow.accept(row);
                                 progress.advance();
@@ -139,7 +151,20 @@ public final class KernelSweep {
                 }
             }
         }
-        return new Result(stream, rows);
+        return new Result(stream, ceiling, rows);
+    }
+
+    /** Lookups per second per thread count. */
+    private static Map<Integer, Double> permuteCeiling(Options o, Progress progress) {
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        PermuteCeiling pc = new PermuteCeiling();
+        for (int t : o.threads()) {
+            try (Workers workers = Workers.of(t)) {
+                out.put(t, pc.lookupsPerSecond(workers, o.reps(), o.maxSeconds()));
+            }
+            progress.advance();
+        }
+        return out;
     }
 
     /** GB/s per thread count; the array is garbage once this returns. */

@@ -125,7 +125,7 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"BCQ against the fastest FP32 baseline over bits x batch x shape x threads, plus the memory-bandwidth ceiling.",
+            description = {"BCQ against the fastest FP32 baseline over bits x batch x shape x threads, plus the memory-bandwidth ceiling and, with the permute kernel (JDK 25), its compute ceiling.",
                     "Prints a table as it goes and writes a CSV; restrict the sweep with the list options."})
     static final class Sweep implements Callable<Integer> {
         static final List<Integer> SIZES = List.of(512, 1024, 2048, 4096, 8192), QUICK_SIZES = List.of(512, 1024, 2048, 4096);
@@ -225,25 +225,31 @@ public final class BenchCommand implements Runnable {
             StringBuilder s = new StringBuilder("memory bandwidth (streaming read):");
             result.streamGbps().forEach((t, gbps) -> s.append(String.format(Locale.ROOT, " %d thread%s %.2f GB/s;", t, t == 1 ? "" : "s", gbps)));
             w.println(s.substring(0, s.length() - 1));
+            if (!result.permuteCeiling().isEmpty()) {
+                StringBuilder c = new StringBuilder("permute ceiling (vpermd + add only):");
+                result.permuteCeiling().forEach((t, rate) -> c.append(String.format(Locale.ROOT, " %d thread%s %.2f G lookups/s;", t, t == 1 ? "" : "s", rate / 1e9)));
+                w.println(c.substring(0, c.length() - 1));
+            }
             for (Row r : result.rows())
                 if (hasBig && r.shape().equals(last) && r.batch() == 1)
                     w.printf(Locale.ROOT, "out-of-cache %s, %d bit%s, batch 1, %d thread%s: %.2f GB/s = %.1f%% of the bandwidth ceiling%n", r.shape(),
                             r.bits(), r.bits() == 1 ? "" : "s", r.threads(), r.threads() == 1 ? "" : "s", r.bcqGbps(), 100 * r.bandwidthFraction());
             for (Row r : result.rows())
                 if (r.shape().equals(new Shape(4096, 4096)) && r.batch() == 1 && r.threads() == 2 && (r.bits() == 1 || r.bits() == 3))
-                    w.printf(Locale.ROOT, "target 4096x4096, batch 1, 2 threads, %d bit%s: %.2fx faster than %s (target %dx)%n", r.bits(),
-                            r.bits() == 1 ? "" : "s", r.speedup(), r.fastest(), r.bits() == 1 ? 8 : 4);
+                    w.printf(Locale.ROOT, "target 4096x4096, batch 1, 2 threads, %d bit%s: %.2fx faster than %s (target %dx)%s%n", r.bits(),
+                            r.bits() == 1 ? "" : "s", r.speedup(), r.fastest(), r.bits() == 1 ? 8 : 4,
+                            r.lookups() == 0 ? "" : String.format(Locale.ROOT, "; %.1f%% of the permute ceiling", 100 * r.ceilingFraction()));
         }
 
         static String csv(KernelSweep.Options o, KernelSweep.Result result) {
             StringBuilder s = new StringBuilder("rows,cols,bits,batch,threads,bcq_ms,bcq_gbps,fp32_best,fp32_ms,fp32_gbps,speedup");
             for (String b : o.baselines()) s.append(',').append(b.replace('-', '_')).append("_ms");
-            s.append(",stream_gbps,bw_fraction\n");
+            s.append(",stream_gbps,bw_fraction,lookups,ceiling_fraction\n");
             for (Row r : result.rows()) {
                 s.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%.6g,%.6g,%s,%.6g,%.6g,%.6g", r.shape().rows(), r.shape().cols(), r.bits(),
                         r.batch(), r.threads(), r.bcqMs(), r.bcqGbps(), r.fastest(), r.fp32Ms(), r.fp32Gbps(), r.speedup()));
                 for (String b : o.baselines()) s.append(String.format(Locale.ROOT, ",%.6g", r.baselineMs().get(b)));
-                s.append(String.format(Locale.ROOT, ",%.6g,%.6g\n", r.streamGbps(), r.bandwidthFraction()));
+                s.append(String.format(Locale.ROOT, ",%.6g,%.6g,%d,%.6g\n", r.streamGbps(), r.bandwidthFraction(), r.lookups(), r.ceilingFraction()));
             }
             return s.toString();
         }

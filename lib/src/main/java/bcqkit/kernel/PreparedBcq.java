@@ -230,6 +230,15 @@ public final class PreparedBcq {
         return 4L * codes.length + 4L * alpha.length + (offset == null ? 0 : 4L * offset.length) + (columnScale == null ? 0 : 4L * columnScale.length);
     }
 
+    /**
+     * Table lookups (8 rows × 3 columns × 1 bit-plane each) of a product of {@code batch} entries on the permute kernel,
+     * the unit of {@code bcqkit.bench.PermuteCeiling}; 0 when another kernel or path serves that batch.
+     */
+    public long permuteLookups(int batch) {
+        if (kernel != SmallBatch.PERMUTE || batch < 1 || batch >= denseMinBatch()) return 0;
+        return (long) batch * blocks * bits * words * TRIPLES;
+    }
+
     /** {@code W·x} on the calling thread. */
     public float[] multiply(float[] x) {
         float[] y = new float[rows];

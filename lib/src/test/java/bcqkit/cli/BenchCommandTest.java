@@ -1,5 +1,7 @@
 package bcqkit.cli;
 
+import bcqkit.kernel.PreparedBcq;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,15 +53,23 @@ class BenchCommandTest {
                 "--threads", "2", "--baselines", "java-vector,nd4j,torch", "--reps", "3", "--max-seconds", "0.05", "--stream-mb", "4");
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(csv);
-        assertEquals("rows,cols,bits,batch,threads,bcq_ms,bcq_gbps,fp32_best,fp32_ms,fp32_gbps,speedup,java_vector_ms,nd4j_ms,torch_ms,stream_gbps,bw_fraction",
-                lines.get(0));
+        assertEquals("rows,cols,bits,batch,threads,bcq_ms,bcq_gbps,fp32_best,fp32_ms,fp32_gbps,speedup,java_vector_ms,nd4j_ms,torch_ms,stream_gbps,bw_fraction,"
+                + "lookups,ceiling_fraction", lines.get(0));
         assertEquals(1 + 2 * 2, lines.size());
+        boolean permute = PreparedBcq.SmallBatch.forThisJvm() == PreparedBcq.SmallBatch.PERMUTE;
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
-            assertEquals(16, f.length, line);
+            assertEquals(18, f.length, line);
             assertTrue(List.of("java-vector", "nd4j", "torch").contains(f[7]), line);
             for (int i : new int[] {5, 6, 8, 9, 10, 11, 12, 13, 14, 15}) assertTrue(f[i].matches(NUMBER) && Double.parseDouble(f[i]) > 0, line);
+            // 40 rows are 5 blocks of 8 and 40 columns 2 words of 30: 10 lookups per block, word and plane, per entry.
+            int bits = Integer.parseInt(f[2]), batch = Integer.parseInt(f[3]);
+            long lookups = permute ? 5L * batch * bits * 2 * 10 : 0;
+            assertEquals(lookups, Long.parseLong(f[16]), line);
+            if (lookups == 0) assertEquals("NaN", f[17], line);
+            else assertTrue(f[17].matches(NUMBER) && Double.parseDouble(f[17]) > 0, line);
         }
+        assertEquals(permute, r.out().contains("permute ceiling (vpermd + add only): 2 threads "), r.out());
         assertTrue(lines.get(1).startsWith("40,40,1,1,2,"), lines.get(1));
         assertTrue(r.out().contains("memory bandwidth (streaming read): 2 threads "), r.out());
         assertTrue(r.out().contains("wrote " + csv), r.out());

@@ -147,6 +147,20 @@ class PreparedBcqTest {
     }
 
     @Test
+    void permuteLookupsCountTriplesOfThePaddedLayoutUntilTheDensePathTakesOver() {
+        // 10 rows -> 2 blocks; 70 columns in groups of 40 -> 2 groups of 2 words of 30 columns; 10 triples a word.
+        BcqMatrix w = ReferenceGemvTest.randomBcq(new Random(2), 10, 70, 3, 40, true);
+        PreparedBcq k = PreparedBcq.of(w, PreparedBcq.SmallBatch.PERMUTE);
+        assertEquals(2L * 3 * 4 * 10, k.permuteLookups(1));
+        assertEquals(7 * 2L * 3 * 4 * 10, k.permuteLookups(7));
+        assertEquals(0, k.permuteLookups(k.denseMinBatch()));
+        assertEquals(0, PreparedBcq.of(w, PreparedBcq.SmallBatch.SIGN_WALK).permuteLookups(1));
+        // Stored transposed: 3 planes of 1 bit side by side, each a group of B's 12 rows in a word of its own.
+        BcqMatrix b = ReferenceGemvTest.randomBcq(new Random(5), 12, 9, 3, 9, false);
+        assertEquals(2L * 1 * 3 * 10, PreparedBcq.transposed(b, 0, 9, PreparedBcq.SmallBatch.PERMUTE).permuteLookups(1));
+    }
+
+    @Test
     void theKernelFollowsTheJvmUnlessTheSystemPropertyNamesOne() {
         String key = PreparedBcq.SmallBatch.PROPERTY, old = System.getProperty(key);
         try {

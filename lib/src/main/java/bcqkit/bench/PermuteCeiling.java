@@ -9,10 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The compute ceiling of the permute kernel ({@code PreparedBcq.SmallBatch.PERMUTE}): how many table lookups per
  * second the threads can make when a lookup is nothing but its {@code selectFrom} (vpermd) and its add, with eight
- * independent sums and the tables in L1. The kernel also has to load, shift and mask the code bits of every lookup,
- * so it stays below this rate; its fraction of it says how much any better scheduling of the same lookups could
- * still gain, as the streaming bandwidth says it for weights out of cache. Meaningful only where {@code selectFrom}
- * compiles to one permute (JDK 25 and later).
+ * independent sums and the tables in L1. The kernel also shifts and masks the code bits of every lookup, two more
+ * vector instructions, so it stays below this rate; the fraction it reaches places it under this roof as the streaming
+ * bandwidth places it under the memory roof. Meaningful only where {@code selectFrom} compiles to one permute (JDK 25
+ * and later).
  */
 public final class PermuteCeiling {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;

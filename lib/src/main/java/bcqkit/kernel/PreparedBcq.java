@@ -81,7 +81,7 @@ import java.util.Arrays;
  * flipping that column's α, so the batch is multiplied once and not once per plane. {@code bcq bench gemv --rows 2048
  * --cols 512 --bits 3 --batch 26 --threads 2 [--transposed]}, JDK 25, three interleaved runs: 0.77–1.25 ms transposed,
  * 0.84–1.14 with row scales (three separate 1-bit products took 2.7 before the fold); at batch 1 0.10–0.12 against
- * 0.08–0.09. With small batches the planes take turns over all row blocks, since their tables together outgrow L1.
+ * 0.08–0.09. With small batches each row block takes every plane in turn, as a {@code bits}-bit product does.
  *
  * <p>Threads split the row blocks (small products use fewer, see {@link Workers#partsFor}). Sums are
  * float, in an order that does not depend on the thread count, so results are the same for any number
@@ -321,21 +321,20 @@ public final class PreparedBcq {
                         .reinterpretAsInts().intoArray(tables, (w * TRIPLES + j) * LANES);
             }
         int parts = workers.partsFor((long) blocks * bits * words * WORD);
-        workers.run(parts, blocks, (b0, b1) -> {
-            // A folded matrix's planes have a table each, together too large for L1: one plane at a time over all blocks.
-            if (columnScale == null) permuteBlocks(tables, groupSum, y, yo, b0, b1, 0, groups);
-            else for (int g = 0; g < groups; g++) permuteBlocks(tables, groupSum, y, yo, b0, b1, g, g + 1);
-        });
+        workers.run(parts, blocks, (b0, b1) -> permuteBlocks(tables, groupSum, y, yo, b0, b1));
     }
 
     /**
-     * Groups {@code [g0, g1)} of blocks {@code [b0, b1)}, added to y unless {@code g0 = 0}. The frame of
+     * Blocks {@code [b0, b1)}, every group and bit-plane of a block before the next, also for a folded matrix
+     * ({@link #transposed}), whose planes are its groups: there a pass over all blocks per plane, to keep one plane's
+     * tables in L1, took 1.5–1.9× as long in the base engine's decoding (2048×512, 3 bits, batch 1, products cycling
+     * through the decoder's matrices as decoding does), where every block's codes come from L3 or memory. The frame of
      * {@link #signWalkBlocks}, written out again: sharing it through an interface call would box the vectors.
      */
-    private void permuteBlocks(int[] tables, float[] groupSum, float[] y, int yo, int b0, int b1, int g0, int g1) {
+    private void permuteBlocks(int[] tables, float[] groupSum, float[] y, int yo, int b0, int b1) {
         for (int blk = b0; blk < b1; blk++) {
-            FloatVector acc = g0 == 0 ? FloatVector.zero(F) : load(y, yo + blk * LANES, rows - blk * LANES);
-            for (int g = g0; g < g1; g++) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int g = 0; g < groups; g++) {
                 if (offset != null)
                     acc = FloatVector.fromArray(F, offset, (blk * groups + g) * LANES).fma(FloatVector.broadcast(F, groupSum[g]), acc);
                 for (int b = 0; b < bits; b++) {
@@ -419,13 +418,6 @@ public final class PreparedBcq {
     /** {@code x}, negated in the lanes whose sign bit is set in {@code v}. */
     private static FloatVector flip(int xBits, IntVector v) {
         return IntVector.broadcast(I, xBits).lanewise(VectorOperators.XOR, v.and(SIGN)).reinterpretAsFloats();
-    }
-
-    private static FloatVector load(float[] y, int at, int valid) {
-        if (valid >= LANES) return FloatVector.fromArray(F, y, at);
-        float[] tmp = new float[LANES];
-        System.arraycopy(y, at, tmp, 0, valid);
-        return FloatVector.fromArray(F, tmp, 0);
     }
 
     private static void store(FloatVector v, float[] y, int at, int valid) {

@@ -51,6 +51,25 @@ class WorkersTest {
         }
     }
 
+    /** Guided chunks: a quarter of what remains with two parts, so they shrink down to single items at the end. */
+    @Test
+    void chunksShrinkToSingleItems() {
+        try (Workers w = Workers.of(2)) {
+            java.util.Map<Integer, Integer> size = new java.util.concurrent.ConcurrentSkipListMap<>();
+            w.run(2, 1000, (from, to) -> size.put(from, to - from));
+            int previous = Integer.MAX_VALUE, covered = 0;
+            for (var e : size.entrySet()) {
+                assertEquals(covered, e.getKey(), "chunks are contiguous");
+                assertEquals(Math.max(1, (1000 - covered) / 4), e.getValue(), "chunk at " + covered);
+                assertTrue(e.getValue() <= previous);
+                previous = e.getValue();
+                covered += e.getValue();
+            }
+            assertEquals(1000, covered);
+            assertEquals(1, previous);
+        }
+    }
+
     /** A part that starts late leaves the items it has not claimed to the others. */
     @Test
     void aLatePartTakesFewerItems() {

@@ -158,8 +158,9 @@ public final class Workers implements AutoCloseable {
      * (it must see the job, and the tables and inputs must reach its core), so equal shares left the caller waiting:
      * a quarter of its time in the base engine's decoding. Half in equal shares and half in chunks of
      * {@code n / (8·parts)} still left the caller spinning in {@link #run(int, IntConsumer)} a quarter of its time (JFR,
-     * base engine, 3 bits). Base engine alone in its JVM, 2 threads, 80 sentences, two runs each: this split took 3 bits from 124 and
-     * 131 to 124 and 118 ms a sentence, FP32 from 358 and 344 to 320 and 313. Each item must be computed the same way
+     * base engine, 3 bits). In a harness outside the repository running the base engine alone in its JVM (2 threads,
+     * 80 sentences, two runs each), this split took 3 bits from 124 and 131 to 124 and 118 ms a sentence, FP32 from 358
+     * and 344 to 320 and 313; {@code bin/bcq bench-engine} saw both paths gain 2–5%. Each item must be computed the same way
      * whichever part takes it, so results do not depend on the split.
      */
     public void run(int parts, int n, Range range) {

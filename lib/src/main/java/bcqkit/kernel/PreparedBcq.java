@@ -69,9 +69,12 @@ import java.util.Arrays;
  * α instead of x), and multiplies them with the batch as a dense kernel would, four entries per pass. The
  * dequantized rows live only while they are used: the matrix stays packed. The tables cost per entry and
  * bit-plane; dequantizing costs per bit-plane once for the whole batch, so at 25 entries (an encoder's source
- * sentence) it takes a third of the tables' time (512×2048, 3 bits: 0.71 ms against 2.3). Adding every plane of a column
- * in registers and storing it once, instead of a pass over the tile per plane, was slower (2048×512, 25 entries, 1 thread:
- * 2.7–3.1 ms against 1.3–2.3).
+ * sentence) it takes a third of the tables' time (512×2048, 3 bits: 0.71 ms against 2.3). A column sums up to three
+ * bit-planes in registers, written out, and is stored once per three planes: a pass over the tile per plane (a load and
+ * a store per column and plane) took 1.3× as long ({@code bcq bench gemv --rows 4096 --cols 4096 --bits 3 --batch 16
+ * --threads 2}, two interleaved runs: 9.5 and 12.1 ms against 7.5 and 9.2; 2048×512 transposed at 25 entries on one
+ * thread, 2.2–2.3 ms against 1.3–1.7), and a loop over all planes inside the column loop compiled to slower code than
+ * either (2048×512, 25 entries, 1 thread: 2.7–3.1 ms against 1.3–2.3).
  *
  * <p><b>Scales on the columns: {@link #transposed}.</b> A matrix quantized as {@code B = Wᵀ} has its α on W's columns
  * (one per input feature and bit-plane), the wrong side for the kernels above. Its bit-planes are stacked side by side
@@ -570,8 +573,8 @@ public final class PreparedBcq {
         for (int i = 0; i < batch; i++)
             for (int c = 0; c < inputs; c++) xp[i * padded + column[c]] = x[i * inputs + c];
         int pairs = ceilDiv(blocks, 2);
-        // Work in vector operations: dequantizing (about 6 per column and bit-plane) and one FMA per column and entry.
-        int parts = workers.partsFor((long) blocks * padded * (6L * bits * planes + batch));
+        // Work in vector operations: dequantizing (about 4 per column and bit-plane) and one FMA per column and entry.
+        int parts = workers.partsFor((long) blocks * padded * (4L * bits * planes + batch));
         workers.run(parts, pairs, (p0, p1) -> denseBlocks(xp, batch, y, 2 * p0, Math.min(blocks, 2 * p1)));
     }
 
@@ -601,39 +604,59 @@ public final class PreparedBcq {
         }
     }
 
-    /** Words {@code [k0, k1)} of block {@code blk}, column by column, into {@code w[(c − 32·k0)·16 + half ..]}: offset + Σ_b α_b·(±1). */
+    /**
+     * Words {@code [k0, k1)} of block {@code blk}, column by column, into {@code w[(c − 32·k0)·16 + half ..]}: offset + Σ_b α_b·(±1).
+     * Three bit-planes at a time, summed in registers (the class comment says why).
+     */
     private void dequantize(int blk, int k0, int k1, float[] w, int half) {
         if (columnScale != null) {
             dequantizeFolded(blk, k0, k1, w, half);
             return;
         }
+        IntVector none = IntVector.zero(I);
         for (int k = k0; k < k1; k++) {
             int g = k / wordsPerGroup, at = (k - k0) * WORD * 2 * LANES + half;
             FloatVector base = offset == null ? FloatVector.zero(F) : FloatVector.fromArray(F, offset, (blk * groups + g) * LANES);
-            for (int j = 0; j < WORD; j++) base.intoArray(w, at + j * 2 * LANES);
-            for (int b = 0; b < bits; b++) {
-                // The stored α are negated: a set code bit (+1) flips them back.
-                IntVector a = FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).reinterpretAsInts();
-                IntVector v = IntVector.fromArray(I, codes, codeIndex(blk, b, k));
-                for (int j = 0; j < WORD; j++, v = v.add(v)) {
+            for (int b = 0; b < bits; b += 3) {
+                // The stored α are negated: a set code bit (+1) flips them back. A missing plane adds ±0.
+                IntVector a0 = alphaBits(blk, g, b), a1 = b + 1 < bits ? alphaBits(blk, g, b + 1) : none, a2 = b + 2 < bits ? alphaBits(blk, g, b + 2) : none;
+                IntVector v0 = IntVector.fromArray(I, codes, codeIndex(blk, b, k));
+                IntVector v1 = b + 1 < bits ? IntVector.fromArray(I, codes, codeIndex(blk, b + 1, k)) : none;
+                IntVector v2 = b + 2 < bits ? IntVector.fromArray(I, codes, codeIndex(blk, b + 2, k)) : none;
+                for (int j = 0; j < WORD; j++, v0 = v0.add(v0), v1 = v1.add(v1), v2 = v2.add(v2)) {
                     int o = at + j * 2 * LANES;
-                    FloatVector.fromArray(F, w, o).add(a.lanewise(VectorOperators.XOR, v.and(SIGN)).reinterpretAsFloats()).intoArray(w, o);
+                    FloatVector sum = b == 0 ? base : FloatVector.fromArray(F, w, o);
+                    sum.add(flipped(a0, v0)).add(flipped(a1, v1).add(flipped(a2, v2))).intoArray(w, o);
                 }
             }
         }
     }
 
-    /** {@link #dequantize} of a folded matrix: Σ over planes of each column's α in that plane, flipped by the column's bit. */
+    private IntVector alphaBits(int blk, int g, int b) {
+        return FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).reinterpretAsInts();
+    }
+
+    /** {@code alpha} (as int bits) per lane, its sign flipped where the lane's {@code code} has its top bit set. */
+    private static FloatVector flipped(IntVector alpha, IntVector code) {
+        return alpha.lanewise(VectorOperators.XOR, code.and(SIGN)).reinterpretAsFloats();
+    }
+
+    /** {@link #dequantize} of a folded matrix: Σ over planes of each column's α in that plane, flipped by the column's bit; planes three at a time as there. */
     private void dequantizeFolded(int blk, int k0, int k1, float[] w, int half) {
         int span = words / planes;
+        IntVector none = IntVector.zero(I);
         for (int k = k0; k < k1; k++) {
             int at = (k - k0) * WORD * 2 * LANES + half;
-            for (int p = 0; p < planes; p++) {
-                int s = (p * span + k) * WORD;
-                IntVector v = IntVector.fromArray(I, codes, codeIndex(blk, 0, p * span + k));
-                for (int j = 0; j < WORD; j++, v = v.add(v)) {
+            for (int p = 0; p < planes; p += 3) {
+                int s0 = (p * span + k) * WORD, s1 = s0 + span * WORD, s2 = s1 + span * WORD;
+                boolean has1 = p + 1 < planes, has2 = p + 2 < planes;
+                IntVector v0 = IntVector.fromArray(I, codes, codeIndex(blk, 0, p * span + k));
+                IntVector v1 = has1 ? IntVector.fromArray(I, codes, codeIndex(blk, 0, (p + 1) * span + k)) : none;
+                IntVector v2 = has2 ? IntVector.fromArray(I, codes, codeIndex(blk, 0, (p + 2) * span + k)) : none;
+                for (int j = 0; j < WORD; j++, v0 = v0.add(v0), v1 = v1.add(v1), v2 = v2.add(v2)) {
                     int o = at + j * 2 * LANES;
-                    FloatVector a = IntVector.broadcast(I, columnScale[s + j]).lanewise(VectorOperators.XOR, v.and(SIGN)).reinterpretAsFloats();
+                    FloatVector a = flipped(IntVector.broadcast(I, columnScale[s0 + j]), v0)
+                            .add(flipped(IntVector.broadcast(I, has1 ? columnScale[s1 + j] : 0), v1).add(flipped(IntVector.broadcast(I, has2 ? columnScale[s2 + j] : 0), v2)));
                     (p == 0 ? a : FloatVector.fromArray(F, w, o).add(a)).intoArray(w, o);
                 }
             }

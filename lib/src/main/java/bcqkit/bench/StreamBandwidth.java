@@ -1,5 +1,6 @@
 package bcqkit.bench;
 
+import bcqkit.kernel.Vectors;
 import bcqkit.kernel.Workers;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * weights that do not fit in cache can at best read them at this rate.
  */
 public final class StreamBandwidth {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = Vectors.FLOAT;
 
     private final float[] data;
 

@@ -1,5 +1,6 @@
 package bcqkit.engine;
 
+import bcqkit.kernel.Vectors;
 import bcqkit.kernel.Workers;
 import bcqkit.nmt.HParams;
 
@@ -196,7 +197,7 @@ public final class Engine implements AutoCloseable {
     }
 
     // Attention's dot products and sums run on vectors: scalar, they were a third of the Java engines' time per sentence.
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Vectors.FLOAT;
 
     private static float dot(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector acc = FloatVector.zero(F);

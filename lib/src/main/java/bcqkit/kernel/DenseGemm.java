@@ -8,13 +8,13 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The FP32 baseline in plain Java: {@code Y = W·X} with the Vector API, same conventions as
  * {@link PreparedBcq} ({@code x[batch][cols]} and {@code y[batch][rows]}, flat). Rows are taken two
- * at a time and batch entries four at a time, so one pass over 8 columns loads 2 weight and 4 input
+ * at a time and batch entries four at a time, so one pass over a vector of columns loads 2 weight and 4 input
  * vectors for 8 independent FMAs; at batch 1 two rows share each input load. Large matrices are
  * limited by memory bandwidth anyway; the blocking matters for the in-cache shapes and batches.
  */
 public final class DenseGemm {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final int L = 8;
+    private static final VectorSpecies<Float> F = Vectors.DENSE_FLOAT;
+    private static final int L = F.length();
 
     private final int rows, cols;
     private final float[] w;
@@ -39,7 +39,7 @@ public final class DenseGemm {
             throw new IllegalArgumentException("x has " + x.length + " entries, expected batch " + batch + " x " + cols + " columns");
         if (y.length != (long) batch * rows)
             throw new IllegalArgumentException("y has " + y.length + " entries, expected batch " + batch + " x " + rows + " rows");
-        // Parts start on even rows so that pairs never straddle two threads; work in vector FMAs.
+        // Parts start on even rows so that pairs never straddle two threads; work in FMAs of 8 floats, as Workers counts it.
         int pairs = (rows + 1) / 2, parts = workers.partsFor((long) rows * cols / 8 * batch);
         workers.run(parts, pairs, (p0, p1) -> rowRange(x, batch, y, 2 * p0, Math.min(rows, 2 * p1)));
     }

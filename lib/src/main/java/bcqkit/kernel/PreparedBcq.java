@@ -13,22 +13,25 @@ import java.util.Arrays;
  * straight on the bits: per-row or group-wise α, with or without offset, 1 to 8 bits, any shape. Build
  * it once per matrix (the repacking reads every code bit) and reuse it for every product.
  *
- * <p><b>Layout.</b> Rows go in blocks of 8 (one 256-bit vector of floats); columns in 32-bit words
- * (30 columns a word for the permute kernel, whose tables serve column triples; the 2 spare bits are
- * padding), and every group starts a fresh word, padded with zero bits. So any group size works, and group sizes
+ * <p><b>Layout.</b> Rows go in blocks of {@link #LANES} (one vector of floats, {@link Vectors}: 16 with AVX-512, 8
+ * with AVX2); columns in 32-bit words (for the permute kernel, whose tables serve {@link #MU} columns each, as many
+ * as fit: 32 at μ = 4, 30 at μ = 3 with 2 spare bits of padding), and every group starts a fresh word, padded with zero bits. So any group size works, and group sizes
  * that are not a multiple of 32 (e.g. 24, 50, or a partial last group) simply pay for their padding:
  * padded columns meet {@code x = 0}, padded rows have α = 0. Codes are {@code int[block][bit][word][lane]},
- * the 8 rows of a block side by side, bit {@code 31 − j} of a lane being column {@code j} of the word.
+ * the rows of a block side by side, bit {@code 31 − j} of a lane being column {@code j} of the word.
  * Scales are {@code [block][group][bit][lane]} and negated, because both kernels compute the signed sum
  * {@code Σ_{b=−1} x − Σ_{b=+1} x = −b·x}; offsets are {@code [block][group][lane]}, times the group's
  * {@code Σ x}.
  *
  * <p><b>Small batches on JDK 25 and later: permuted tables ({@link SmallBatch#PERMUTE}).</b> For each
- * triple of columns the 8 signed sums {@code ±x₀ ± x₁ ± x₂} form one 8-float register; the 3 code bits
- * of each of the 8 rows, shifted out of the lane's word, index it with one {@code selectFrom} (vpermd on
- * the tables' raw bits): 5 vector operations per 8 rows × 3 columns × 1 bit-plane against the sign walk's
- * 12. 4096×4096, batch 1, 2 threads: 0.9–1.3 ms at 3 bits and 0.41–0.47 ms at 1 bit (the spread is
- * between JVM runs on this machine), against 2.7 and 1.05 ms for the sign walk. {@code rearrange} on a
+ * {@link #MU} columns the {@code 2^MU} signed sums {@code ±x₀ ± x₁ ± …} fill one register (μ = 4: 16 floats in a
+ * 512-bit vector; μ = 3: 8 in a 256-bit one); the μ code bits of each row of the block, shifted out of the lane's
+ * word, index it with one {@code selectFrom} (vpermd on the tables' raw bits): 5 vector operations per 16 rows × 4
+ * columns × 1 bit-plane with AVX-512, per 8 rows × 3 columns with AVX2, against the sign walk's 12 per 8 rows × 1
+ * column. With AVX2, 4096×4096, batch 1, 2 threads: 0.9–1.3 ms at 3 bits and 0.41–0.47 ms at 1 bit (the spread is
+ * between JVM runs on this machine), against 2.7 and 1.05 ms for the sign walk; the AVX-512 layout took this machine
+ * (an AMD EPYC) from 0.64–0.76 to 0.31–0.36 ms at 3 bits in the same session
+ * ({@code bcq bench sweep}, two interleaved runs each). {@code rearrange} on a
  * float shuffle made from the same indices took 2.0 and 0.98 ms: the int→shuffle conversion is not free
  * even on JDK 25. Two row blocks sharing each table load, four sums instead of two, and column tiles that
  * keep the tables in L1 were all slower. So was sharing each table load among a block's bit-planes (up to three, each
@@ -91,16 +94,18 @@ import java.util.Arrays;
  * of threads.
  */
 public final class PreparedBcq {
-    /** Rows per block: floats per 256-bit vector (AVX2). */
-    static final int LANES = 8;
+    /** Rows per block: floats per vector ({@link Vectors}), 8 with AVX2 and 16 with AVX-512. */
+    static final int LANES = Vectors.LANES;
+    /** Columns per table of the permute kernel: a table of {@code 2^MU} entries fills one vector. */
+    static final int MU = Integer.numberOfTrailingZeros(LANES);
     /** Columns per packed word. */
     static final int WORD = 32;
 
     /** The kernel for the batch entries that do not fill a table panel, and with it the columns per packed word. */
     public enum SmallBatch {
-        SIGN_WALK(WORD, 6), PERMUTE(30, 2 * LANES);
+        SIGN_WALK(WORD, 6), PERMUTE(WORD - WORD % MU, 2 * LANES);
 
-        /** Columns in each 32-bit word: the permute kernel reads the bits in triples. */
+        /** Columns in each 32-bit word: the permute kernel reads the bits {@link #MU} at a time. */
         final int columnsPerWord;
         /**
          * Fewest batch entries worth a panel of the μ = 8 table kernel, the measured crossover: against the sign
@@ -128,11 +133,11 @@ public final class PreparedBcq {
         public String toString() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
     }
 
-    /** Words per column tile: 256 KB of tables at a panel of 8, 512 KB at 16. */
+    /** Words per column tile: 32·LANES KB of tables at a panel of one vector, twice that at two (256 and 512 KB with AVX2). */
     private static final int TILE_WORDS = 8;
     private static final int SIGN = 0x80000000;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = Vectors.FLOAT;
+    private static final VectorSpecies<Integer> I = Vectors.INT;
 
     private final SmallBatch kernel;
     /** {@code cols}: stored columns; {@code inputs}: columns of x, fewer when {@code planes > 1} ({@link #transposed}). */
@@ -151,7 +156,6 @@ public final class PreparedBcq {
 
     /** {@code planes} column groups of {@code w} stacked side by side, column {@code q} scaled by {@code columnAlpha[q]}, unless null. */
     private PreparedBcq(BcqMatrix w, SmallBatch kernel, int planes, float[] columnAlpha) {
-        if (F.length() != LANES) throw new IllegalStateException("expected 8 float lanes per 256-bit vector, got " + F.length());
         this.kernel = kernel;
         columnsPerWord = kernel.columnsPerWord;
         rows = w.rows();
@@ -239,7 +243,7 @@ public final class PreparedBcq {
      */
     public long permuteLookups(int batch) {
         if (kernel != SmallBatch.PERMUTE || batch < 1 || batch >= denseMinBatch()) return 0;
-        return (long) batch * blocks * bits * words * TRIPLES;
+        return (long) batch * blocks * bits * words * TABLES_PER_WORD;
     }
 
     /** {@code W·x} on the calling thread. */
@@ -298,17 +302,19 @@ public final class PreparedBcq {
         return xs;
     }
 
-    // ---- small batches on JDK 25+: 8-entry tables per column triple, looked up with a permute --------
+    // ---- small batches on JDK 25+: one-vector tables per MU columns, looked up with a permute --------
 
-    /** Triples per word; a triple's 3 code bits sit at {@code 29 − 3j .. 31 − 3j}, its first column highest. */
-    private static final int TRIPLES = 10;
-    /** Per table entry {@code e}, −1 where {@code e} has bit 2, 1, 0, else 1: a column's sign in each entry. */
-    private static final FloatVector SIGN_4 = signs(4), SIGN_2 = signs(2), SIGN_1 = signs(1);
+    /** Tables per word; table j's {@link #MU} code bits sit just below bit {@code 32 − MU·j}, its first column highest. */
+    private static final int TABLES_PER_WORD = WORD / MU;
+    /** Per column k of a table, the sign of its x in each entry {@code e}: −1 where {@code e} has bit {@code MU − 1 − k}. */
+    private static final FloatVector[] SIGNS = new FloatVector[MU];
 
-    private static FloatVector signs(int bit) {
+    static {
         float[] s = new float[LANES];
-        for (int e = 0; e < LANES; e++) s[e] = (e & bit) != 0 ? -1f : 1f;
-        return FloatVector.fromArray(F, s, 0);
+        for (int k = 0; k < MU; k++) {
+            for (int e = 0; e < LANES; e++) s[e] = (e >>> (MU - 1 - k) & 1) != 0 ? -1f : 1f;
+            SIGNS[k] = FloatVector.fromArray(F, s, 0);
+        }
     }
 
     private void permute(float[] x, int xo, float[] y, int yo, Workers workers) {
@@ -316,14 +322,15 @@ public final class PreparedBcq {
         float[] xp = padded(x, xo, groupSum);
         // Entry e of triple (w, j): the sum over its columns of x, negated where e has the column's bit
         // (code 1 = +1 gives −x, as in the sign walk; the stored α are negated to match).
-        int[] tables = new int[words * TRIPLES * LANES];
+        int[] tables = new int[words * TABLES_PER_WORD * LANES];
         for (int w = 0; w < words; w++)
-            for (int j = 0; j < TRIPLES; j++) {
-                int c = w * WORD + 3 * j;
-                FloatVector.broadcast(F, xp[c]).mul(SIGN_4).add(FloatVector.broadcast(F, xp[c + 1]).mul(SIGN_2)).add(FloatVector.broadcast(F, xp[c + 2]).mul(SIGN_1))
-                        .reinterpretAsInts().intoArray(tables, (w * TRIPLES + j) * LANES);
+            for (int j = 0; j < TABLES_PER_WORD; j++) {
+                int c = w * WORD + MU * j;
+                FloatVector t = FloatVector.broadcast(F, xp[c]).mul(SIGNS[0]);
+                for (int k = 1; k < MU; k++) t = FloatVector.broadcast(F, xp[c + k]).fma(SIGNS[k], t);
+                t.reinterpretAsInts().intoArray(tables, (w * TABLES_PER_WORD + j) * LANES);
             }
-        int parts = workers.partsFor((long) blocks * bits * words * WORD);
+        int parts = workers.partsFor((long) blocks * LANES * bits * words * WORD / 8);
         workers.run(parts, blocks, (b0, b1) -> permuteBlocks(tables, groupSum, y, yo, b0, b1));
     }
 
@@ -341,15 +348,15 @@ public final class PreparedBcq {
                 if (offset != null)
                     acc = FloatVector.fromArray(F, offset, (blk * groups + g) * LANES).fma(FloatVector.broadcast(F, groupSum[g]), acc);
                 for (int b = 0; b < bits; b++) {
-                    int ws = g * wordsPerGroup, we = ws + wordsPerGroup, ci = codeIndex(blk, b, ws), ti = ws * TRIPLES * LANES;
+                    int ws = g * wordsPerGroup, we = ws + wordsPerGroup, ci = codeIndex(blk, b, ws), ti = ws * TABLES_PER_WORD * LANES;
                     // Two sums, so that consecutive adds do not wait on each other.
                     FloatVector s0 = FloatVector.zero(F), s1 = s0;
-                    for (int w = ws; w < we; w++, ci += LANES, ti += TRIPLES * LANES) {
+                    for (int w = ws; w < we; w++, ci += LANES, ti += TABLES_PER_WORD * LANES) {
                         IntVector v = IntVector.fromArray(I, codes, ci);
                         // A loop, not ten written-out calls: those compiled 5.6x slower (JDK 25, 4096x4096, 3 bits).
-                        for (int j = 0; j < TRIPLES; j += 2) {
-                            s0 = s0.add(select(IntVector.fromArray(I, tables, ti + j * LANES), v, 29 - 3 * j));
-                            s1 = s1.add(select(IntVector.fromArray(I, tables, ti + (j + 1) * LANES), v, 26 - 3 * j));
+                        for (int j = 0; j < TABLES_PER_WORD; j += 2) {
+                            s0 = s0.add(select(IntVector.fromArray(I, tables, ti + j * LANES), v, WORD - MU * (j + 1)));
+                            s1 = s1.add(select(IntVector.fromArray(I, tables, ti + (j + 1) * LANES), v, WORD - MU * (j + 2)));
                         }
                     }
                     acc = FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).fma(s0.add(s1), acc);
@@ -359,9 +366,9 @@ public final class PreparedBcq {
         }
     }
 
-    /** Per lane, the entry of {@code table} its 3 code bits at {@code shift} select. */
+    /** Per lane, the entry of {@code table} its {@link #MU} code bits at {@code shift} select. */
     private static FloatVector select(IntVector table, IntVector v, int shift) {
-        return v.lanewise(VectorOperators.LSHR, shift).and(7).selectFrom(table).reinterpretAsFloats();
+        return v.lanewise(VectorOperators.LSHR, shift).and(LANES - 1).selectFrom(table).reinterpretAsFloats();
     }
 
     // ---- small batches: sign walk ------------------------------------------------------------------
@@ -381,8 +388,8 @@ public final class PreparedBcq {
         float[] xp = padded(x, xo, groupSum);
         int[] xBits = new int[xp.length];
         for (int i = 0; i < xp.length; i++) xBits[i] = Float.floatToRawIntBits(xp[i]);
-        // Work in vector steps: one per row block, bit-plane and column.
-        int parts = workers.partsFor((long) blocks * bits * words * WORD);
+        // Work in steps of 8 rows (Workers' unit): one per 8 rows, bit-plane and column.
+        int parts = workers.partsFor((long) blocks * LANES * bits * words * WORD / 8);
         workers.run(parts, blocks, (b0, b1) -> signWalkBlocks(xBits, groupSum, y, yo, b0, b1));
     }
 
@@ -435,7 +442,7 @@ public final class PreparedBcq {
 
     // ---- larger batches: lookup tables, mu = 8 ---------------------------------------------------------
 
-    /** Batch entries {@code [p0, p0 + n)}, {@code n <= 16}, as one panel of 8 or 16 table lanes. */
+    /** Batch entries {@code [p0, p0 + n)}, {@code n <= 2·LANES}, as one panel of one or two vectors of table lanes. */
     private void lookup(float[] x, int p0, int n, float[] y, Workers workers) {
         int width = n > LANES ? 2 * LANES : LANES;
         // x transposed to [padded column][panel lane], so that a table entry is a run of `width` floats.
@@ -449,8 +456,8 @@ public final class PreparedBcq {
             }
         }
         float[] yt = new float[blocks * LANES * width];
-        // Work in vector loads: one per row, bit-plane, code byte and vector of the panel.
-        int parts = workers.partsFor((long) blocks * LANES * bits * words * 4 * (width / LANES));
+        // Work in loads of 8 floats (Workers' unit): per row, bit-plane and code byte, width / 8 of them.
+        int parts = workers.partsFor((long) blocks * LANES * bits * words * 4 * width / 8);
         workers.run(parts, blocks, (b0, b1) -> lookupBlocks(xt, groupSum, width, yt, b0, b1));
         for (int p = 0; p < n; p++)
             for (int r = 0; r < rows; r++) y[(p0 + p) * rows + r] = yt[r * width + p];
@@ -464,8 +471,8 @@ public final class PreparedBcq {
             buildTables(xt, width, w0, w1, tables);
             for (int blk = b0; blk < b1; blk++)
                 for (int lane = 0; lane < LANES && blk * LANES + lane < rows; lane++) {
-                    if (width == LANES) sweep8(tables, w0, w1, blk, lane, groupSum, yt);
-                    else sweep16(tables, w0, w1, blk, lane, groupSum, yt);
+                    if (width == LANES) sweepOne(tables, w0, w1, blk, lane, groupSum, yt);
+                    else sweepTwo(tables, w0, w1, blk, lane, groupSum, yt);
                 }
         }
     }
@@ -493,7 +500,8 @@ public final class PreparedBcq {
             }
     }
 
-    private void sweep8(float[] t, int w0, int w1, int blk, int lane, float[] groupSum, float[] yt) {
+    /** A panel of one vector: an entry is LANES = 2^MU floats. */
+    private void sweepOne(float[] t, int w0, int w1, int blk, int lane, float[] groupSum, float[] yt) {
         int r = blk * LANES + lane;
         FloatVector acc = FloatVector.fromArray(F, yt, r * LANES);
         for (int g = w0 / wordsPerGroup; g <= (w1 - 1) / wordsPerGroup; g++) {
@@ -503,13 +511,13 @@ public final class PreparedBcq {
             for (int b = 0; b < bits; b++) {
                 int ci = codeIndex(blk, b, ws) + lane;
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                // Byte k of the word indexes the table at tb + k·256·8; an entry is 8 floats.
+                // Byte k of the word indexes the table at tb + k·256·LANES.
                 for (int w = ws; w < we; w++, ci += LANES) {
                     int v = codes[ci], tb = (w - w0) * 4 * 256 * LANES;
-                    a0 = a0.add(FloatVector.fromArray(F, t, tb + ((v & 0xFF) << 3)));
-                    a1 = a1.add(FloatVector.fromArray(F, t, tb + 2048 + ((v >>> 8 & 0xFF) << 3)));
-                    a2 = a2.add(FloatVector.fromArray(F, t, tb + 4096 + ((v >>> 16 & 0xFF) << 3)));
-                    a3 = a3.add(FloatVector.fromArray(F, t, tb + 6144 + ((v >>> 24) << 3)));
+                    a0 = a0.add(FloatVector.fromArray(F, t, tb + ((v & 0xFF) << MU)));
+                    a1 = a1.add(FloatVector.fromArray(F, t, tb + 256 * LANES + ((v >>> 8 & 0xFF) << MU)));
+                    a2 = a2.add(FloatVector.fromArray(F, t, tb + 512 * LANES + ((v >>> 16 & 0xFF) << MU)));
+                    a3 = a3.add(FloatVector.fromArray(F, t, tb + 768 * LANES + ((v >>> 24) << MU)));
                 }
                 acc = a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(F, alpha[alphaIndex(blk, g, b) + lane]), acc);
             }
@@ -517,7 +525,8 @@ public final class PreparedBcq {
         acc.intoArray(yt, r * LANES);
     }
 
-    private void sweep16(float[] t, int w0, int w1, int blk, int lane, float[] groupSum, float[] yt) {
+    /** A panel of two vectors: an entry is 2·LANES floats. */
+    private void sweepTwo(float[] t, int w0, int w1, int blk, int lane, float[] groupSum, float[] yt) {
         int r = blk * LANES + lane, width = 2 * LANES;
         FloatVector lo = FloatVector.fromArray(F, yt, r * width), hi = FloatVector.fromArray(F, yt, r * width + LANES);
         for (int g = w0 / wordsPerGroup; g <= (w1 - 1) / wordsPerGroup; g++) {
@@ -530,11 +539,11 @@ public final class PreparedBcq {
             for (int b = 0; b < bits; b++) {
                 int ci = codeIndex(blk, b, ws) + lane;
                 FloatVector l0 = FloatVector.zero(F), h0 = l0, l1 = l0, h1 = l0;
-                // Byte k of the word indexes the table at tb + k·256·16; an entry is 16 floats, two vectors.
+                // Byte k of the word indexes the table at tb + k·256·width.
                 for (int w = ws; w < we; w++, ci += LANES) {
                     int v = codes[ci], tb = (w - w0) * 4 * 256 * width;
-                    int e0 = tb + ((v & 0xFF) << 4), e1 = tb + 4096 + ((v >>> 8 & 0xFF) << 4);
-                    int e2 = tb + 8192 + ((v >>> 16 & 0xFF) << 4), e3 = tb + 12288 + ((v >>> 24) << 4);
+                    int e0 = tb + ((v & 0xFF) << (MU + 1)), e1 = tb + 256 * width + ((v >>> 8 & 0xFF) << (MU + 1));
+                    int e2 = tb + 512 * width + ((v >>> 16 & 0xFF) << (MU + 1)), e3 = tb + 768 * width + ((v >>> 24) << (MU + 1));
                     l0 = l0.add(FloatVector.fromArray(F, t, e0)).add(FloatVector.fromArray(F, t, e2));
                     h0 = h0.add(FloatVector.fromArray(F, t, e0 + LANES)).add(FloatVector.fromArray(F, t, e2 + LANES));
                     l1 = l1.add(FloatVector.fromArray(F, t, e1)).add(FloatVector.fromArray(F, t, e3));
@@ -555,7 +564,8 @@ public final class PreparedBcq {
      * Fewest batch entries for which {@link #dense} beats the table kernels: dequantizing costs a few vector
      * operations per column and bit-plane, once for the whole batch, after which an entry costs what it costs the
      * FP32 kernel, while the tables cost per entry and bit-plane. Crossovers measured against the permute kernel on
-     * JDK 25 (512×2048 and 2048×512, 2 threads): 16 entries at 1 bit, 8–12 at 2, 8 at 3, 6 at 4 and 6, 4 at 8. On
+     * JDK 25 with 16 lanes (512×512, 512×2048 and 2048×512, 2 threads, medians of 41 products in a harness outside the
+     * repository): beyond 24 entries at 1 bit, 12–20 at 2, 8 at 3 and 4, 4–6 at 8; the 5–7-bit values are interpolated. On
      * JDK 17 (sign walk) the dense path would win from 4 entries at 3 bits, but C2 there does not reliably keep its
      * vectors in registers: two of four base-engine runs took 4–7× as long. It keeps the tables.
      */
@@ -564,7 +574,7 @@ public final class PreparedBcq {
     }
 
     /** By bits (index 0 unused). */
-    private static final int[] DENSE_MIN_PERMUTE = {0, 16, 10, 8, 6, 6, 6, 5, 4};
+    private static final int[] DENSE_MIN_PERMUTE = {0, 24, 12, 8, 8, 7, 6, 5, 4};
 
     private void dense(float[] x, int batch, float[] y, Workers workers) {
         // A folded matrix (planes > 1) dequantizes into the first plane's columns, where its inputs sit.
@@ -573,13 +583,13 @@ public final class PreparedBcq {
         for (int i = 0; i < batch; i++)
             for (int c = 0; c < inputs; c++) xp[i * padded + column[c]] = x[i * inputs + c];
         int pairs = ceilDiv(blocks, 2);
-        // Work in vector operations: dequantizing (about 4 per column and bit-plane) and one FMA per column and entry.
-        int parts = workers.partsFor((long) blocks * padded * (4L * bits * planes + batch));
+        // Work in operations on 8 floats (Workers' unit): dequantizing (about 4 per column and bit-plane) and one FMA per column and entry.
+        int parts = workers.partsFor((long) blocks * LANES * padded * (4L * bits * planes + batch) / 8);
         workers.run(parts, pairs, (p0, p1) -> denseBlocks(xp, batch, y, 2 * p0, Math.min(blocks, 2 * p1)));
     }
 
     /** Words per column tile of {@link #dense}: two dequantized blocks of it take 16 KB, which stays in L1 while every entry passes. */
-    private static final int DENSE_TILE_WORDS = 8;
+    private static final int DENSE_TILE_WORDS = 64 / LANES;
 
     /**
      * Row blocks {@code [b0, b1)}, two at a time, column tile by column tile: the tile of both blocks dequantized to

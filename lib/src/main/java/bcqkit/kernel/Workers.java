@@ -20,7 +20,7 @@ import java.util.function.IntConsumer;
  * batch 1, 2 threads: 40 µs before, 16 µs now). Bounded spinning keeps an idle instance off the CPU.
  */
 public final class Workers implements AutoCloseable {
-    /** Work per part (in vector operations or table lookups) below which a product keeps fewer parts. */
+    /** Work per part (in operations on 8 floats, a 256-bit vector's worth, whatever the vector width) below which a product keeps fewer parts. */
     static final long MIN_WORK_PER_PART = 1 << 14;
     /** How long a waiting thread spins before it parks. */
     static final long SPIN_NANOS = 200_000;
@@ -61,7 +61,7 @@ public final class Workers implements AutoCloseable {
         return threads;
     }
 
-    /** How many parts a product of {@code work} units (vector operations or table lookups) is worth. */
+    /** How many parts a product of {@code work} units (operations on 8 floats, see {@link #MIN_WORK_PER_PART}) is worth. */
     public int partsFor(long work) {
         return (int) Math.max(1, Math.min(threads, work / minWorkPerPart));
     }

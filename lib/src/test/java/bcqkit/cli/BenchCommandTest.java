@@ -1,6 +1,7 @@
 package bcqkit.cli;
 
 import bcqkit.kernel.PreparedBcq;
+import bcqkit.kernel.Vectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,9 +63,9 @@ class BenchCommandTest {
             assertEquals(18, f.length, line);
             assertTrue(List.of("java-vector", "nd4j", "torch").contains(f[7]), line);
             for (int i : new int[] {5, 6, 8, 9, 10, 11, 12, 13, 14, 15}) assertTrue(f[i].matches(NUMBER) && Double.parseDouble(f[i]) > 0, line);
-            // 40 rows are 5 blocks of 8 and 40 columns 2 words of 30: 10 lookups per block, word and plane, per entry.
-            int bits = Integer.parseInt(f[2]), batch = Integer.parseInt(f[3]);
-            long lookups = permute ? 5L * batch * bits * 2 * 10 : 0;
+            // 40 rows in blocks of a vector's lanes, 40 columns in 2 words; 32 / mu lookups per block, word and plane, per entry.
+            int bits = Integer.parseInt(f[2]), batch = Integer.parseInt(f[3]), lanes = Vectors.LANES, mu = Integer.numberOfTrailingZeros(lanes);
+            long lookups = permute ? (40L + lanes - 1) / lanes * batch * bits * 2 * (32 / mu) : 0;
             assertEquals(lookups, Long.parseLong(f[16]), line);
             if (lookups == 0) assertEquals("NaN", f[17], line);
             else assertTrue(f[17].matches(NUMBER) && Double.parseDouble(f[17]) > 0, line);

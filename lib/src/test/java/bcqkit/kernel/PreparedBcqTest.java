@@ -135,29 +135,41 @@ class PreparedBcqTest {
 
     @Test
     void bytesCountCodesScalesAndOffsetsOfThePaddedLayout() {
-        // 10 rows -> 2 blocks of 8; 70 columns in groups of 40 -> 2 groups of 2 words each (32 or 30 columns a word).
+        // 10 rows -> blocks of LANES; 70 columns in groups of 40 -> 2 groups of 2 words each (32, 30 or 32 columns a word).
+        int lanes = PreparedBcq.LANES, blocks = (10 + lanes - 1) / lanes;
         BcqMatrix w = ReferenceGemvTest.randomBcq(new Random(2), 10, 70, 3, 40, true);
-        long codes = 2L * 3 * 4 * 8, alpha = 2L * 2 * 3 * 8, offset = 2L * 2 * 8;
+        long codes = blocks * 3L * 4 * lanes, alpha = blocks * 2L * 3 * lanes, offset = blocks * 2L * lanes;
         for (PreparedBcq.SmallBatch kernel : PreparedBcq.SmallBatch.values())
             assertEquals(4 * (codes + alpha + offset), PreparedBcq.of(w, kernel).bytes(), kernel.toString());
-        // 64 columns per row: 2 words of 32, but 3 of 30.
-        BcqMatrix perRow = ReferenceGemvTest.randomBcq(new Random(2), 8, 64, 1, 64, false);
-        assertEquals(4 * (2L * 8 + 8), PreparedBcq.of(perRow, PreparedBcq.SmallBatch.SIGN_WALK).bytes());
-        assertEquals(4 * (3L * 8 + 8), PreparedBcq.of(perRow, PreparedBcq.SmallBatch.PERMUTE).bytes());
+        // 64 columns per row in one block: 2 words of 32, but 3 of 30 when the permute kernel's tables take 3 columns.
+        BcqMatrix perRow = ReferenceGemvTest.randomBcq(new Random(2), lanes, 64, 1, 64, false);
+        assertEquals(4 * (2L * lanes + lanes), PreparedBcq.of(perRow, PreparedBcq.SmallBatch.SIGN_WALK).bytes());
+        long permuteWords = PreparedBcq.MU == 3 ? 3 : 2;
+        assertEquals(4 * (permuteWords * lanes + lanes), PreparedBcq.of(perRow, PreparedBcq.SmallBatch.PERMUTE).bytes());
     }
 
     @Test
     void permuteLookupsCountTriplesOfThePaddedLayoutUntilTheDensePathTakesOver() {
-        // 10 rows -> 2 blocks; 70 columns in groups of 40 -> 2 groups of 2 words of 30 columns; 10 triples a word.
+        // 10 rows -> blocks of LANES; 70 columns in groups of 40 -> 2 groups of 2 words (30 or 32 columns); 32 / MU tables a word.
+        int blocks = (10 + PreparedBcq.LANES - 1) / PreparedBcq.LANES, tables = 32 / PreparedBcq.MU;
         BcqMatrix w = ReferenceGemvTest.randomBcq(new Random(2), 10, 70, 3, 40, true);
         PreparedBcq k = PreparedBcq.of(w, PreparedBcq.SmallBatch.PERMUTE);
-        assertEquals(2L * 3 * 4 * 10, k.permuteLookups(1));
-        assertEquals(7 * 2L * 3 * 4 * 10, k.permuteLookups(7));
+        assertEquals(blocks * 3L * 4 * tables, k.permuteLookups(1));
+        assertEquals(7 * blocks * 3L * 4 * tables, k.permuteLookups(7));
         assertEquals(0, k.permuteLookups(k.denseMinBatch()));
         assertEquals(0, PreparedBcq.of(w, PreparedBcq.SmallBatch.SIGN_WALK).permuteLookups(1));
         // Stored transposed: 3 planes of 1 bit side by side, each a group of B's 12 rows in a word of its own.
         BcqMatrix b = ReferenceGemvTest.randomBcq(new Random(5), 12, 9, 3, 9, false);
-        assertEquals(2L * 1 * 3 * 10, PreparedBcq.transposed(b, 0, 9, PreparedBcq.SmallBatch.PERMUTE).permuteLookups(1));
+        int transposedBlocks = (9 + PreparedBcq.LANES - 1) / PreparedBcq.LANES;
+        assertEquals(transposedBlocks * 1L * 3 * tables, PreparedBcq.transposed(b, 0, 9, PreparedBcq.SmallBatch.PERMUTE).permuteLookups(1));
+    }
+
+    @Test
+    void blocksHoldOneVectorOfTheWidthTheSystemPropertyNamesOrTheCpuPrefers() {
+        String forced = System.getProperty(Vectors.PROPERTY);
+        int bits = forced == null ? jdk.incubator.vector.VectorShape.preferredShape().vectorBitSize() : Integer.parseInt(forced);
+        assertEquals(bits / 32, PreparedBcq.LANES);
+        assertEquals(1 << PreparedBcq.MU, PreparedBcq.LANES);
     }
 
     @Test

@@ -1,8 +1,11 @@
 package bcqkit.schedule;
 
+import ai.djl.ndarray.NDManager;
 import bcqkit.io.FormatException;
 import bcqkit.nmt.Checkpoint;
+import bcqkit.nmt.Example;
 import bcqkit.nmt.Trainer;
+import bcqkit.nmt.Transformer;
 import bcqkit.qmodel.PackedCheckpoint;
 import bcqkit.qmodel.QuantSpec;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,7 +86,7 @@ class RetrainingTest {
         try (Retraining t = open(run, Runs.spec(2), s, false)) {
             assertNotNull(t.run(Runs.TRAIN, Runs.DEV));
         }
-        List<String> metrics = Files.readAllLines(run.resolve(bcqkit.nmt.Trainer.METRICS));
+        List<String> metrics = Files.readAllLines(run.resolve(Trainer.METRICS));
         int lr = List.of(metrics.get(0).split(",")).indexOf("lr"), step = List.of(metrics.get(0).split(",")).indexOf("step");
         double[] rates = metrics.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[lr])).toArray();
         long[] steps = metrics.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(",")[step])).toArray();
@@ -98,7 +101,7 @@ class RetrainingTest {
     void epochSyncKeepsTheEpochOfBestValidationAccuracy() throws IOException {
         // Retraining to answer every sentence with the same three tokens unlearns the copy task that validation measures.
         Path run = dir.resolve("best");
-        List<bcqkit.nmt.Example> constant = Runs.TRAIN.stream().map(e -> new bcqkit.nmt.Example(e.source(), new int[] {4, 4, 4})).toList();
+        List<Example> constant = constantTargets(Runs.TRAIN);
         Retraining.Result r;
         try (Retraining t = open(run, Runs.spec(3), Runs.schedule("{\"epochs\": 4, \"sync\": \"epoch\"}", "0.01"), false)) {
             r = t.run(constant, Runs.DEV);
@@ -160,9 +163,12 @@ class RetrainingTest {
             t.train(Runs.TRAIN, Runs.DEV);
             teacher = t.checkpoint();
         }
-        double fpAccuracy = Runs.evaluate(teacher).accuracy();
-        List<bcqkit.nmt.Example> constant = Runs.TRAIN.stream().map(e -> new bcqkit.nmt.Example(e.source(), new int[] {4, 4, 4})).toList();
-        double[] accuracy = new double[2];
+        List<Example> constant = constantTargets(Runs.TRAIN), constantDev = constantTargets(Runs.DEV);
+        double fpAccuracy = Runs.evaluate(teacher).accuracy(), fpConstant;
+        try (NDManager m = NDManager.newBaseManager()) {
+            fpConstant = Trainer.evaluate(Checkpoint.loadModel(teacher, m), constantDev).accuracy();
+        }
+        double[] copying = new double[2], constantTaught = new double[2];
         for (int taught = 0; taught < 2; taught++) {
             Schedule s = Schedule.parse("{\"learning_rate\": 0.01, " + (taught == 1 ? "\"distill\": 1, " : "")
                     + "\"stages\": [{\"epochs\": 3, \"sync\": \"ste\", \"every\": 1}]}", "distill.json");
@@ -172,14 +178,29 @@ class RetrainingTest {
                 assertEquals(taught == 1, live > 0);
                 Retraining.Result r = t.run(constant, Runs.DEV);
                 assertEquals(live, t.liveTeacherArrays(), "the teacher's steps leave no arrays behind");
-                accuracy[taught] = Runs.evaluatePacked(r.model()).accuracy();
+                try (NDManager m = NDManager.newBaseManager()) {
+                    Transformer model = PackedCheckpoint.load(r.model(), m);
+                    copying[taught] = Trainer.evaluate(model, Runs.DEV).accuracy();
+                    constantTaught[taught] = Trainer.evaluate(model, constantDev).accuracy();
+                }
             }
         }
+        String seen = "copying FP " + fpAccuracy + ", labels alone " + copying[0] + ", teacher " + copying[1]
+                + "; the labels' token: FP " + fpConstant + ", labels alone " + constantTaught[0] + ", teacher " + constantTaught[1];
         // The tiny model's training is chaotic (float rounding varies with memory alignment): over runs the teacher
-        // reached 0.65-0.95, the labels alone 0.28-0.29 and distillation 0.61-0.67, hence bounds with room.
-        assertTrue(fpAccuracy > 0.5, "the teacher must copy: " + fpAccuracy);
-        assertTrue(accuracy[0] < fpAccuracy - 0.25, "the labels alone unlearn copying: " + accuracy[0] + " against FP " + fpAccuracy);
-        assertTrue(accuracy[1] > accuracy[0] + 0.15, "the teacher keeps it: " + accuracy[1] + " against " + accuracy[0] + " without it and FP " + fpAccuracy);
+        // copied 0.53-1.0 and the distilled 4-bit student 0.39-1.0, so how well the student copies does not tell the two
+        // apart. The labels' token does: the labels alone teach it at its three of four positions, while a student of
+        // the teacher predicts it about as often as the teacher, where the source has it.
+        assertTrue(fpAccuracy > 0.4, "the teacher must copy (chance is 1/8): " + seen);
+        assertTrue(copying[0] < fpAccuracy - 0.2, "the labels alone unlearn copying: " + seen);
+        assertTrue(copying[1] > copying[0], "the teacher keeps more of it: " + seen);
+        assertTrue(constantTaught[0] > fpConstant + 0.4, "the labels alone teach their token: " + seen);
+        assertTrue(Math.abs(constantTaught[1] - fpConstant) < Math.abs(constantTaught[0] - fpConstant) / 2, "with λ = 1 the labels do not count: " + seen);
+    }
+
+    /** The pairs' sources, each with the target "4 4 4", a token the copy task uses as any other. */
+    private static List<Example> constantTargets(List<Example> pairs) {
+        return pairs.stream().map(e -> new Example(e.source(), new int[] {4, 4, 4})).toList();
     }
 
     @Test
@@ -300,8 +321,8 @@ class RetrainingTest {
     @Test
     void postTrainingQuantizationOfAnUntrainedCheckpoint() throws IOException {
         Path untrained = dir.resolve("init.safetensors"), run = dir.resolve("init");
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-            Checkpoint.write(untrained, bcqkit.nmt.Transformer.create(m, Runs.HP, Runs.VOCAB, Runs.VOCAB), null,
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint.write(untrained, Transformer.create(m, Runs.HP, Runs.VOCAB, Runs.VOCAB), null,
                     new Checkpoint.Info(Runs.HP, Runs.VOCAB, Runs.VOCAB, 0, 0, 0));
         }
         Schedule ptq = Runs.schedule("");

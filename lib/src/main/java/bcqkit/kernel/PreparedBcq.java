@@ -29,12 +29,12 @@ import java.util.Arrays;
  * word, index it with one {@code selectFrom} (vpermd on the tables' raw bits): 5 vector operations per 16 rows × 4
  * columns × 1 bit-plane with AVX-512, per 8 rows × 3 columns with AVX2, against the sign walk's 12 per 8 rows × 1
  * column. With AVX2, 4096×4096, batch 1, 2 threads: 0.9–1.3 ms at 3 bits and 0.41–0.47 ms at 1 bit (the spread is
- * between JVM runs on this machine), against 2.7 and 1.05 ms for the sign walk; the AVX-512 layout took this machine
- * (an AMD EPYC) from 0.64–0.76 to 0.31–0.36 ms at 3 bits in the same session
+ * between JVM runs on this machine), against 2.7 and 1.05 ms for the sign walk; the AVX-512 layout took an AMD EPYC
+ * from 0.64–0.76 to 0.31–0.36 ms at 3 bits in the same session
  * ({@code bcq bench sweep}, two interleaved runs each). {@code rearrange} on a
  * float shuffle made from the same indices took 2.0 and 0.98 ms: the int→shuffle conversion is not free
- * even on JDK 25. Two row blocks sharing each table load, four sums instead of two, and column tiles that
- * keep the tables in L1 were all slower. So was sharing each table load among a block's bit-planes (up to three, each
+ * even on JDK 25. With 16 lanes two row blocks share each table load ({@link #PAIRED}); with 8 that was slower, as
+ * were four sums instead of two and column tiles that keep the tables in L1. So was sharing each table load among a block's bit-planes (up to three, each
  * with its own sums): 8% faster in a JVM that multiplies at one bit width, but in {@code bcq bench sweep}, several widths
  * in one JVM, C2 compiled it 1.5–3× slower at 2 bits, and far worse with the planes in helper methods. On JDK 17 {@code selectFrom} is still not a single permute
  * (4.2 ms at 3 bits, against the walk's 3.1), hence the choice by JVM ({@link SmallBatch#forThisJvm}).
@@ -304,6 +304,13 @@ public final class PreparedBcq {
 
     // ---- small batches on JDK 25+: one-vector tables per MU columns, looked up with a permute --------
 
+    /**
+     * Whether two blocks share each table load ({@link #permutePairs}). With 16 lanes on an Intel Xeon (AVX-512,
+     * JDK 25, 2 threads) that took 4096×4096 at 3 bits from 0.44 to 0.33 ms and out of cache (28672×7168) from 44% to
+     * 66–77% of the streaming-read bandwidth; with 8 lanes (forced to 256 bits) it made 4096×4096 slower, 0.60 to
+     * 0.71–0.75 ms, as it had on an AMD EPYC's AVX2 layout ({@code bcq bench sweep}, interleaved runs).
+     */
+    private static final boolean PAIRED = LANES >= 16;
     /** Tables per word; table j's {@link #MU} code bits sit just below bit {@code 32 − MU·j}, its first column highest. */
     private static final int TABLES_PER_WORD = WORD / MU;
     /** Per column k of a table, the sign of its x in each entry {@code e}: −1 where {@code e} has bit {@code MU − 1 − k}. */
@@ -331,7 +338,8 @@ public final class PreparedBcq {
                 t.reinterpretAsInts().intoArray(tables, (w * TABLES_PER_WORD + j) * LANES);
             }
         int parts = workers.partsFor((long) blocks * LANES * bits * words * WORD / 8);
-        workers.run(parts, blocks, (b0, b1) -> permuteBlocks(tables, groupSum, y, yo, b0, b1));
+        if (PAIRED) workers.run(parts, (blocks + 1) / 2, (p0, p1) -> permutePairs(tables, groupSum, y, yo, p0, p1));
+        else workers.run(parts, blocks, (b0, b1) -> permuteBlocks(tables, groupSum, y, yo, b0, b1));
     }
 
     /**
@@ -363,6 +371,46 @@ public final class PreparedBcq {
                 }
             }
             store(acc, y, yo + blk * LANES, rows - blk * LANES);
+        }
+    }
+
+    /**
+     * {@link #permuteBlocks} for pairs of blocks {@code [p0, p1)}, the pair's two blocks side by side so that each table
+     * load serves both. A last block without a partner is computed twice and stored once, so that a block's sums do
+     * not depend on the split; each block's sums are added in the same order as in {@link #permuteBlocks}.
+     */
+    private void permutePairs(int[] tables, float[] groupSum, float[] y, int yo, int p0, int p1) {
+        for (int pair = p0; pair < p1; pair++) {
+            int blk = 2 * pair, other = Math.min(blk + 1, blocks - 1);
+            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+            for (int g = 0; g < groups; g++) {
+                if (offset != null) {
+                    FloatVector sum = FloatVector.broadcast(F, groupSum[g]);
+                    acc0 = FloatVector.fromArray(F, offset, (blk * groups + g) * LANES).fma(sum, acc0);
+                    acc1 = FloatVector.fromArray(F, offset, (other * groups + g) * LANES).fma(sum, acc1);
+                }
+                for (int b = 0; b < bits; b++) {
+                    int ws = g * wordsPerGroup, we = ws + wordsPerGroup, ci = codeIndex(blk, b, ws), cj = codeIndex(other, b, ws), ti = ws * TABLES_PER_WORD * LANES;
+                    // Two sums a block, so that consecutive adds do not wait on each other.
+                    FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                    for (int w = ws; w < we; w++, ci += LANES, cj += LANES, ti += TABLES_PER_WORD * LANES) {
+                        IntVector v0 = IntVector.fromArray(I, codes, ci), v1 = IntVector.fromArray(I, codes, cj);
+                        // A loop, not ten written-out calls: those compiled 5.6x slower (JDK 25, 4096x4096, 3 bits).
+                        for (int j = 0; j < TABLES_PER_WORD; j += 2) {
+                            IntVector t0 = IntVector.fromArray(I, tables, ti + j * LANES), t1 = IntVector.fromArray(I, tables, ti + (j + 1) * LANES);
+                            int shift0 = WORD - MU * (j + 1), shift1 = shift0 - MU;
+                            s0 = s0.add(select(t0, v0, shift0));
+                            s1 = s1.add(select(t1, v0, shift1));
+                            s2 = s2.add(select(t0, v1, shift0));
+                            s3 = s3.add(select(t1, v1, shift1));
+                        }
+                    }
+                    acc0 = FloatVector.fromArray(F, alpha, alphaIndex(blk, g, b)).fma(s0.add(s1), acc0);
+                    acc1 = FloatVector.fromArray(F, alpha, alphaIndex(other, g, b)).fma(s2.add(s3), acc1);
+                }
+            }
+            store(acc0, y, yo + blk * LANES, rows - blk * LANES);
+            if (other != blk) store(acc1, y, yo + other * LANES, rows - other * LANES);
         }
     }
 

@@ -238,7 +238,7 @@ public final class PreparedBcq {
     }
 
     /**
-     * Table lookups (8 rows × 3 columns × 1 bit-plane each) of a product of {@code batch} entries on the permute kernel,
+     * Table lookups ({@link #LANES} rows × {@link #MU} columns × 1 bit-plane each) of a product of {@code batch} entries on the permute kernel,
      * the unit of {@code bcqkit.bench.PermuteCeiling}; 0 when another kernel or path serves that batch.
      */
     public long permuteLookups(int batch) {
@@ -307,7 +307,7 @@ public final class PreparedBcq {
     /**
      * Whether two blocks share each table load ({@link #permutePairs}). With 16 lanes on an Intel Xeon (AVX-512,
      * JDK 25, 2 threads) that took 4096×4096 at 3 bits from 0.44 to 0.33 ms and out of cache (28672×7168) from 44% to
-     * 66–77% of the streaming-read bandwidth; with 8 lanes (forced to 256 bits) it made 4096×4096 slower, 0.60 to
+     * 66–83% of the streaming-read bandwidth; with 8 lanes (forced to 256 bits) it made 4096×4096 slower, 0.60 to
      * 0.71–0.75 ms, as it had on an AMD EPYC's AVX2 layout ({@code bcq bench sweep}, interleaved runs).
      */
     private static final boolean PAIRED = LANES >= 16;
@@ -612,7 +612,7 @@ public final class PreparedBcq {
      * Fewest batch entries for which {@link #dense} beats the table kernels: dequantizing costs a few vector
      * operations per column and bit-plane, once for the whole batch, after which an entry costs what it costs the
      * FP32 kernel, while the tables cost per entry and bit-plane. Crossovers measured against the permute kernel on
-     * JDK 25 with 16 lanes (512×512, 512×2048 and 2048×512, 2 threads, medians of 41 products in a harness outside the
+     * JDK 25 with 16 lanes, one block at a time, on an AMD EPYC before {@link #PAIRED} (512×512, 512×2048 and 2048×512, 2 threads, medians of 41 products in a harness outside the
      * repository): beyond 24 entries at 1 bit, 12–20 at 2, 8 at 3 and 4, 4–6 at 8; the 5–7-bit values are interpolated. On
      * JDK 17 (sign walk) the dense path would win from 4 entries at 3 bits, but C2 there does not reliably keep its
      * vectors in registers: two of four base-engine runs took 4–7× as long. It keeps the tables.

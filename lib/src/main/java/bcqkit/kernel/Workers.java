@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * A fixed set of threads for the kernels: {@code n − 1} helper threads plus the caller, which runs the
@@ -155,7 +156,7 @@ public final class Workers implements AutoCloseable {
      * Items {@code [0, n)} over {@code parts} parts that claim them in chunks until none is left, each chunk
      * {@code 1 / (2·parts)} of what remains (guided scheduling): large chunks first, few claims, and at the end chunks
      * small enough that no part waits long for another. A helper starts a product a few microseconds after the caller
-     * (it must see the job, and the tables and inputs must reach its core), so equal shares left the caller waiting:
+     * (it must see the job, and the inputs must reach its core), so equal shares left the caller waiting:
      * a quarter of its time in the base engine's decoding. Half in equal shares and half in chunks of
      * {@code n / (8·parts)} still left the caller spinning in {@link #run(int, IntConsumer)} a quarter of its time (JFR,
      * base engine, 3 bits). In a harness outside the repository running the base engine alone in its JVM (2 threads,
@@ -164,15 +165,28 @@ public final class Workers implements AutoCloseable {
      * whichever part takes it, so results do not depend on the split.
      */
     public void run(int parts, int n, Range range) {
+        run(parts, n, () -> range);
+    }
+
+    /**
+     * {@link #run(int, int, Range)} where each part that claims items first gets its own {@link Range} from
+     * {@code perPart}, on its own thread: per-product state a part builds for itself, such as lookup tables, then
+     * starts in that core's cache instead of being read from the caller's.
+     */
+    public void run(int parts, int n, Supplier<Range> perPart) {
         if (parts == 1) {
-            range.accept(0, n);
+            perPart.get().accept(0, n);
             return;
         }
         AtomicInteger next = new AtomicInteger();
         run(parts, part -> {
+            Range range = null;
             for (int s; (s = next.get()) < n; ) {
                 int e = s + Math.max(1, (n - s) / (2 * parts));
-                if (next.compareAndSet(s, e)) range.accept(s, e);
+                if (next.compareAndSet(s, e)) {
+                    if (range == null) range = perPart.get();
+                    range.accept(s, e);
+                }
             }
         });
     }

@@ -51,6 +51,34 @@ class WorkersTest {
         }
     }
 
+    /** Per-part state: built once by each part that claims items, on that part's thread, and used only there. */
+    @Test
+    void eachClaimingPartBuildsItsOwnRangeOnItsThread() {
+        try (Workers w = Workers.of(2)) {
+            for (int parts = 1; parts <= 2; parts++)
+                for (int n : new int[] {0, 1, 4001}) {
+                    AtomicIntegerArray taken = new AtomicIntegerArray(n);
+                    Set<Thread> builders = ConcurrentHashMap.newKeySet();
+                    AtomicInteger built = new AtomicInteger(), foreign = new AtomicInteger();
+                    w.run(parts, n, () -> {
+                        Thread owner = Thread.currentThread();
+                        builders.add(owner);
+                        built.incrementAndGet();
+                        return (from, to) -> {
+                            if (Thread.currentThread() != owner) foreign.incrementAndGet();
+                            for (int i = from; i < to; i++) taken.incrementAndGet(i);
+                        };
+                    });
+                    String c = n + " items in " + parts + " parts";
+                    for (int i = 0; i < n; i++) assertEquals(1, taken.get(i), "item " + i + " of " + c);
+                    assertEquals(0, foreign.get(), "a range used off its builder's thread: " + c);
+                    assertEquals(builders.size(), built.get(), "one build per thread: " + c);
+                    assertTrue(built.get() <= Math.max(1, Math.min(parts, n)), built.get() + " builds for " + c);
+                    if (n > 0) assertTrue(built.get() >= 1, c);
+                }
+        }
+    }
+
     /** Guided chunks: a quarter of what remains with two parts, so they shrink down to single items at the end. */
     @Test
     void chunksShrinkToSingleItems() {

@@ -521,8 +521,8 @@ public final class PreparedBcq {
         // Work in loads of 8 floats (Workers' unit): per row, bit-plane and code byte, width / 8 of them.
         int parts = workers.partsFor((long) blocks * LANES * bits * words * 4 * width / 8);
         // Equal shares, not claimed chunks: a range builds every tile's tables for its blocks, so each claim would build
-        // them again. Claimed chunks took JDK 17's base engine from 122 to 225 ms a sentence at 3 bits, 512x2048 at 16
-        // entries from 0.68 to 1.8 ms (Intel Xeon, bcq bench-engine, bcq bench gemv).
+        // them again. Claimed chunks took JDK 17's base engine from 122-136 to 221-225 ms a sentence at 3 bits, 512x2048
+        // at 16 entries from 0.67-0.68 to 1.76-1.82 ms (Intel Xeon, bcq bench-engine, bcq bench gemv).
         workers.run(parts, part -> lookupBlocks(xt, groupSum, width, yt, Workers.start(part, parts, blocks), Workers.start(part + 1, parts, blocks)));
         for (int p = 0; p < n; p++)
             for (int r = 0; r < rows; r++) y[(p0 + p) * rows + r] = yt[r * width + p];

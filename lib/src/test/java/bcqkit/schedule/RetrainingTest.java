@@ -164,9 +164,11 @@ class RetrainingTest {
             teacher = t.checkpoint();
         }
         List<Example> constant = constantTargets(Runs.TRAIN), constantDev = constantTargets(Runs.DEV);
-        double fpAccuracy = Runs.evaluate(teacher).accuracy(), fpConstant;
+        double fpAccuracy, fpConstant;
         try (NDManager m = NDManager.newBaseManager()) {
-            fpConstant = Trainer.evaluate(Checkpoint.loadModel(teacher, m), constantDev).accuracy();
+            Transformer model = Checkpoint.loadModel(teacher, m);
+            fpAccuracy = Trainer.evaluate(model, Runs.DEV).accuracy();
+            fpConstant = Trainer.evaluate(model, constantDev).accuracy();
         }
         double[] copying = new double[2], constantTaught = new double[2];
         for (int taught = 0; taught < 2; taught++) {

@@ -110,7 +110,7 @@ public final class BenchCommand implements Runnable {
                     (group == 0 || group == scaled ? "per-" + (transposed ? "column" : "row") : "group " + group) + (transposed ? ", stored transposed" : ""),
                     batch, nThreads, nThreads == 1 ? "" : "s");
             out.printf(Locale.ROOT, "packed weights: %.3f MB read per product (%.3f bits/weight with scales)%n", bytes / 1e6, q.bitsPerWeight());
-            out.printf(Locale.ROOT, "small-batch kernel: %s (Java %s)%n", PreparedBcq.SmallBatch.forThisJvm(), Runtime.version().feature());
+            out.println(PreparedBcq.SmallBatch.describeThisJvm());
             out.flush();
             Timing t;
             try (Workers workers = Workers.of(nThreads)) {
@@ -192,7 +192,7 @@ public final class BenchCommand implements Runnable {
             AtomicFiles.checkWritable(out);
 
             PrintWriter w = spec.commandLine().getOut();
-            w.printf(Locale.ROOT, "small-batch kernel: %s (Java %s)%n", PreparedBcq.SmallBatch.forThisJvm(), Runtime.version().feature());
+            w.println(PreparedBcq.SmallBatch.describeThisJvm());
             w.printf(Locale.ROOT, "BCQ (greedy, %s) vs the fastest FP32 baseline of %s; median ms per product; GB/s of weights read%n",
                     group == 0 ? "per-row" : "group " + group, String.join(", ", o.baselines()));
             w.printf(Locale.ROOT, "%-11s %4s %5s %3s %10s %8s %10s %8s %-11s %8s %6s%n",

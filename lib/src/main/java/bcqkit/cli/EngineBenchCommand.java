@@ -121,7 +121,7 @@ final class EngineBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "config %s: %d+%d layers, d_model %d, dff %d, %d heads, vocabulary %,d, %,d parameters%n", config, hp.numLayers(), hp.numLayers(),
                 hp.dModel(), hp.dff(), hp.numHeads(), v, r.parameters());
         out.printf(Locale.ROOT, "spec %s: %.3f code bits per quantized weight (quantized in %.1f s)%n", qs.source(), r.averageBits(), r.quantizeSeconds());
-        out.printf(Locale.ROOT, "BCQ small-batch kernel: %s (Java %s)%n", bcqkit.kernel.PreparedBcq.SmallBatch.forThisJvm(), Runtime.version().feature());
+        out.println("BCQ " + bcqkit.kernel.PreparedBcq.SmallBatch.describeThisJvm());
         out.printf(Locale.ROOT, "%d sentences of %s source tokens, one at a time, %d greedy steps each, %d thread%s%n", sentences, lengths, steps, nThreads,
                 nThreads == 1 ? "" : "s");
         out.printf(Locale.ROOT, "%-10s %12s %10s %10s %12s %14s%n", "engine", "median ms", "min ms", "max ms", "ms/token", "weights MB");

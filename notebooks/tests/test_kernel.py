@@ -60,7 +60,8 @@ class KernelTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="bcq-kernel-test-")
         cls.dir = Path(cls.tmp.name)
-        cls.nb = notebook(TABLE_CELL, CHART_CELL, PROGRESS_CELL, PROFILE_CELL, "Kit.home().toString()")
+        cls.nb = notebook(TABLE_CELL, CHART_CELL, PROGRESS_CELL, PROFILE_CELL, "Kit.home().toString()",
+                          'System.getProperty("java.home")')
         saved = os.environ.get("BCQ_PROFILE")
         os.environ["BCQ_PROFILE"] = "smoke"  # inherited by the kernel process
         try:
@@ -105,6 +106,11 @@ class KernelTest(unittest.TestCase):
     def test_kernel_knows_the_checkout(self):
         (result,) = outputs(self.nb, 4, "execute_result")
         self.assertEqual(Path(result.data["text/plain"]).resolve(), ROOT.resolve())
+
+    def test_kernel_runs_on_the_kits_jdk(self):
+        (result,) = outputs(self.nb, 5, "execute_result")
+        expected = subprocess.run([str(ROOT / "bin" / "jdk")], capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(Path(result.data["text/plain"].strip('"')).resolve(), Path(expected).resolve())
 
 
 class RunNotebooksTest(unittest.TestCase):

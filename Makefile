@@ -81,10 +81,24 @@ run: kernel ## execute notebooks/[0-9]*.ipynb headless into runs/$BCQ_PROFILE/no
 
 test: venv ## JUnit, kernel integration tests, then every notebook with BCQ_PROFILE=smoke
 	$(FIND_JAR); cd "$(ROOT)" && $(MVN) verify -Djjava.jar="$$jar"
+	@$(MAKE) test-on-kit-jdk
 	@touch "$(LIB_JAR)"
 	@$(MAKE) kernel
 	cd "$(ROOT)" && "$(PY)" -m unittest discover -s notebooks/tests -t notebooks/tests -v
 	cd "$(ROOT)" && BCQ_PROFILE=smoke "$(PY)" bin/run-notebooks $(NOTEBOOKS)
+
+# Maven tests on its own JDK; bin/bcq and the notebooks run on bin/jdk's (25 where installed), where the kernels take
+# another code path (bcqkit.kernel.PreparedBcq.SmallBatch). So the kernels' and the engine's tests run there too.
+.PHONY: test-on-kit-jdk
+test-on-kit-jdk:
+	$(FIND_JAR); cd "$(ROOT)"; kit="$$(bin/jdk)"; maven="$$($(MVN) -v | sed -n 's/.*runtime: //p')"; \
+	if [[ "$$(readlink -f "$$kit")" == "$$(readlink -f "$$maven")" ]]; then \
+	  echo "test: Maven runs on the kit's JDK ($$kit): no second run"; \
+	else \
+	  echo "test: the kernels' and the engine's tests again, on the kit's JDK $$kit"; \
+	  $(MVN) -pl lib surefire:test -Djjava.jar="$$jar" -Djvm="$$kit/bin/java" -Dbcq.jvm.options="$$(bin/jdk --jvm-options)" \
+	    -Dtest='bcqkit.kernel.*Test,bcqkit.engine.*Test'; \
+	fi
 
 # Jupyter refuses to run as root unless told; root is the norm in containers.
 lab: kernel ## start JupyterLab on notebooks/ (JUPYTER_PORT etc. are honoured)
@@ -93,8 +107,9 @@ lab: kernel ## start JupyterLab on notebooks/ (JUPYTER_PORT etc. are honoured)
 data: build ## download the TED pt-en corpus into data/cache/pt-en and verify it (needs internet access)
 	cd "$(ROOT)" && bin/bcq data fetch
 
+# JMH forks its benchmark JVMs with the host's java and JVM options, so the host starts as bin/bcq does.
 jmh: build ## JMH benchmarks in lib (bcqkit.bench); pass options with JMH_ARGS='-p size=4096'
-	cd "$(ROOT)" && java -cp "$(LIB_JAR):$$(cat lib/target/classpath.txt)" org.openjdk.jmh.Main $(or $(JMH_ARGS),QuantizeBenchmark)
+	cd "$(ROOT)" && "$$(bin/jdk)/bin/java" $$(bin/jdk --jvm-options) -cp "$(LIB_JAR):$$(cat lib/target/classpath.txt)" org.openjdk.jmh.Main $(or $(JMH_ARGS),QuantizeBenchmark)
 
 clean: ## delete lib/target; keeps .venv and runs/ (results can take hours to recompute)
 	rm -rf "$(ROOT)/lib/target"

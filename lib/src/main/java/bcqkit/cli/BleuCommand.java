@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
                 "sacrebleu (default): sacreBLEU " + SacreBleu.SACREBLEU_VERSION + "'s corpus_bleu, score 0..100, printed as 'sacrebleu REF -i HYP -f text' prints it.",
                 "nltk: NLTK " + NltkBleu.NLTK_VERSION + "'s corpus_bleu on whitespace tokens, no smoothing, score a fraction 0..1.",
                 "With --compare B: how sure the difference between --hyp (A) and B is, by paired bootstrap resampling of the segments;",
-                "both scores in BLEU points (0..100), A - B, its 95% interval and the share of resamples in which A scores higher."})
+                "both scores in BLEU points (0..100), A - B, its 95%% interval and the share of resamples in which A scores higher."})
 final class BleuCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -7,6 +7,7 @@ import bcqkit.io.TestFiles;
 import bcqkit.quant.BcqMatrix;
 import bcqkit.tensor.FloatMatrix;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -198,6 +200,31 @@ class MainTest {
         CliRun r = run("inspect", f.toString());
         assertEquals(1, r.code());
         assertOneErrorLine(r, "junk.safetensors", "truncated");
+    }
+
+    /** Picocli passes help text through String.format: a bare '%' garbles the help and prints a warning instead. */
+    @Test
+    void everyHelpTextIsAValidFormat() {
+        List<CommandLine.Model.CommandSpec> specs = new ArrayList<>();
+        collect(Main.newCommandLine(), specs);
+        assertTrue(specs.size() > 10, "subcommands: " + specs.size());
+        for (CommandLine.Model.CommandSpec spec : specs) {
+            List<String> texts = new ArrayList<>(List.of(spec.usageMessage().description()));
+            texts.addAll(List.of(spec.usageMessage().footer()));
+            for (CommandLine.Model.ArgSpec a : spec.args()) texts.addAll(List.of(a.description()));
+            for (String t : texts) {
+                try {
+                    String.format(t);
+                } catch (java.util.IllegalFormatException e) {
+                    throw new AssertionError(spec.qualifiedName() + ": help text is not a valid format (" + e + "): " + t);
+                }
+            }
+        }
+    }
+
+    private static void collect(CommandLine cl, List<CommandLine.Model.CommandSpec> specs) {
+        specs.add(cl.getCommandSpec());
+        cl.getSubcommands().values().forEach(sub -> collect(sub, specs));
     }
 
     private static void assertOneErrorLine(CliRun r, String... parts) {

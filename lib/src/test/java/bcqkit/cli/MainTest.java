@@ -7,10 +7,10 @@ import bcqkit.io.TestFiles;
 import bcqkit.quant.BcqMatrix;
 import bcqkit.tensor.FloatMatrix;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
